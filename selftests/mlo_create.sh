@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Creating and deleting mlo devices: by name, by automatic name, at
+# module load, in a netns; what a new device looks like; deletion in
+# every order, including the first-of-two delete that hangs a naive
+# clone of loopback.c.
+
+source "$(dirname "$0")/lib.sh"
+
+NS=mlo-create-$$
+
+# A fresh mlo device must look like lo: see the driver's setup.
+check_looks_like_lo()
+{
+	local dev=$1
+
+	check_eq "$dev flags down" "LOOPBACK" "$(link_flags "$dev")"
+	check_eq "$dev link type" "link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00" \
+		"$(ip link show dev "$dev" | sed -n '2p' | xargs)"
+	check_eq "$dev ARPHRD" 772 "$(cat "/sys/class/net/$dev/type")"
+	check_eq "$dev mtu" 65536 "$(cat "/sys/class/net/$dev/mtu")"
+	check_eq "$dev kind" mlo "$(ip -d -j link show dev "$dev" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["linkinfo"]["info_kind"])')"
+	check_ok "$dev up" ip link set "$dev" up
+	check_eq "$dev flags up" "LOOPBACK,UP,LOWER_UP" "$(link_flags "$dev")"
+	check_eq "$dev qdisc" noqueue \
+		"$(ip link show dev "$dev" | sed -n '1s/.* qdisc \([^ ]*\) .*/\1/p')"
+	check_eq "$dev operstate" unknown "$(cat "/sys/class/net/$dev/operstate")"
+	check_eq "$dev carrier" 1 "$(cat "/sys/class/net/$dev/carrier")"
+	check_eq "$dev addresses" "" "$(ip -o addr show dev "$dev")"
+}
+
+test_by_name()
+{
+	mlo_load || return 1
+	check_ok "add lo1" ip link add lo1 type mlo
+	check_looks_like_lo lo1
+	check_ok "del lo1" ip link del lo1
+	check_eq "devices left" 0 "$(mlo_count)"
+}
+
+test_auto_name()
+{
+	mlo_load || return 1
+	check_ok "add unnamed" ip link add type mlo
+	check_ok "add unnamed" ip link add type mlo
+	check_eq "names" "mlo0 mlo1" \
+		"$(ip -o link show type mlo | awk -F': ' '{print $2}' | xargs)"
+	check_looks_like_lo mlo1
+}
+
+test_numdevs()
+{
+	mlo_load numdevs=3 || return 1
+	check_eq "numdevs parameter" 3 "$(cat /sys/module/mlo/parameters/numdevs)"
+	check_eq "names" "mlo0 mlo1 mlo2" \
+		"$(ip -o link show type mlo | awk -F': ' '{print $2}' | xargs)"
+	check_looks_like_lo mlo2
+	check_ok "add after numdevs" ip link add type mlo
+	check_ok "mlo3 exists" ip link show dev mlo3
+}
+
+test_numdevs_bounds()
+{
+	local n
+
+	mlo_unload
+	for n in -1 1025; do
+		dmesg -C
+		check_err "numdevs=$n" "Invalid argument" mlo_load numdevs=$n
+		check_match "numdevs=$n log" "mlo: numdevs=$n is out of range 0-1024" \
+			"$(dmesg)"
+		check_eq "not loaded after numdevs=$n" no \
+			"$([ -d /sys/module/mlo ] && echo yes || echo no)"
+	done
+	check_ok "numdevs=0" mlo_load numdevs=0
+	check_eq "no devices with numdevs=0" 0 "$(mlo_count)"
+}
+
+test_in_netns()
+{
+	mlo_load || return 1
+	netns_new "$NS" || return 1
+	check_ok "add in netns" ip link add lo1 netns "$NS" type mlo
+	check_eq "not in init_net" 0 "$(mlo_count)"
+	check_eq "in netns" 1 "$(ip -n "$NS" -o link show type mlo | wc -l)"
+	check_eq "flags" "LOOPBACK" \
+		"$(ip -n "$NS" link show dev lo1 | sed -n '1s/.*<\(.*\)>.*/\1/p')"
+	check_ok "del in netns" ip -n "$NS" link del lo1
+	lo_intact "$NS"
+}
+
+# delete_in_order N ORDER: create N devices, up with an address each,
+# delete them in creation, reverse or random order, all within a time
+# limit: a leaked reference hangs the delete.
+delete_in_order()
+{
+	local n=$1 order=$2 i batch
+
+	mlo_load || return 1
+	batch=$(mktemp)
+	for i in $(seq 0 $((n - 1))); do
+		echo "link add t$i type mlo"
+		echo "link set t$i up"
+		echo "addr add 10.$((i / 250)).$((i % 250)).1/32 dev t$i"
+		echo "addr add 2001:db8:$i::1/128 dev t$i"
+	done > "$batch"
+	check_ok "create $n" ip -batch "$batch"
+	check_eq "created" "$n" "$(mlo_count)"
+
+	case $order in
+	creation) seq 0 $((n - 1)) ;;
+	reverse) seq $((n - 1)) -1 0 ;;
+	random) seq 0 $((n - 1)) | shuf ;;
+	esac | sed 's/^/link del t/' > "$batch"
+	SECONDS=0
+	check_ok "delete $n in $order order" timeout 120 ip -batch "$batch"
+	log "$n devices deleted in $order order in ${SECONDS}s"
+	rm -f "$batch"
+	check_eq "left after delete" 0 "$(mlo_count)"
+	lo_intact
+}
+
+test_delete_orders()
+{
+	local n order
+
+	for n in 2 10 200; do
+		for order in creation reverse random; do
+			delete_in_order $n $order
+		done
+	done
+}
+
+# The naive clone's hang: two IFF_LOOPBACK devices, delete the first.
+test_first_of_two()
+{
+	mlo_load || return 1
+	check_ok "add first" ip link add first type mlo
+	check_ok "add second" ip link add second type mlo
+	ip link set first up
+	ip link set second up
+	ip -6 addr add 2001:db8:a::1/128 dev first
+	ip -6 addr add 2001:db8:b::1/128 dev second
+	check_ok "delete first" timeout 30 ip link del first
+	check_eq "second still there" "LOOPBACK,UP,LOWER_UP" "$(link_flags second)"
+	lo_intact
+	check_ok "delete second" timeout 30 ip link del second
+	lo_intact
+}
+
+test_lo_intact()
+{
+	mlo_unload
+	lo_intact
+}
+
+require_root
+require_cmd ip ping python3 shuf timeout
+mlo_require_module
+trap mlo_cleanup EXIT
+
+ktap_header 8
+run_test "create by name" test_by_name
+run_test "create with automatic name" test_auto_name
+run_test "numdevs creates devices at load" test_numdevs
+run_test "numdevs out of range fails the load" test_numdevs_bounds
+run_test "create in a netns" test_in_netns
+run_test "delete 2, 10, 200 in creation, reverse, random order" test_delete_orders
+run_test "delete the first of two" test_first_of_two
+run_test "lo intact" test_lo_intact
+ktap_finish
