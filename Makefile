@@ -1,6 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+#
+#   make                build mlo.ko for the running kernel (KVER, KDIR)
+#   make demo           see mlo work in a guest
+#   make check          the whole test suite, every Debian kernel
+#   make vm             a guest shell with mlo loaded
+#   make lint           checkpatch --strict, sparse, W=1 on every kernel
+#   make bench          benchmarks against lo and dummy
+#   make install        modules_install + depmod (DESTDIR honoured)
+
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
+DESTDIR ?=
+INSTALL_MOD_PATH ?= $(DESTDIR)
 
 all: modules
 
@@ -10,4 +21,34 @@ modules:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
-.PHONY: all modules clean
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+uninstall:
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra/mlo.ko* \
+	      $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/mlo.ko*
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+deps:
+	scripts/deps base
+
+demo: deps
+	scripts/demo
+
+check:
+	scripts/deps base lint dkms debug
+	scripts/check
+
+vm: deps
+	scripts/demo -i
+
+lint:
+	scripts/deps base lint
+	scripts/lint
+
+bench:
+	scripts/deps base bench
+	scripts/bench
+
+.PHONY: all modules clean install uninstall deps demo check vm lint bench

@@ -285,6 +285,7 @@ static int mlo_validate(struct nlattr *tb[], struct nlattr *data[],
 
 static int mlo_register(struct net_device *dev)
 {
+	struct in_device *in_dev;
 	int err;
 
 	err = register_netdevice(dev);
@@ -293,6 +294,15 @@ static int mlo_register(struct net_device *dev)
 
 	/* Only now: NETDEV_REGISTER has been seen by ip6_route_dev_notify(). */
 	dev->flags |= IFF_LOOPBACK;
+
+	/* What inetdev_event() gives a loopback at NETDEV_REGISTER: traffic
+	 * that never leaves the host skips IPsec policy, as on lo.
+	 */
+	in_dev = __in_dev_get_rtnl(dev);
+	if (in_dev) {
+		IN_DEV_CONF_SET(in_dev, NOXFRM, 1);
+		IN_DEV_CONF_SET(in_dev, NOPOLICY, 1);
+	}
 	return 0;
 }
 
@@ -364,10 +374,14 @@ static int __init mlo_init_one(void)
 		return -ENOMEM;
 
 	dev->rtnl_link_ops = &mlo_link_ops;
+	/* Hold the first RTM_NEWLINK until IFF_LOOPBACK is set, as newlink does. */
+	dev->rtnl_link_state = RTNL_LINK_INITIALIZING;
 	err = mlo_register(dev);
-	if (err < 0)
+	if (err < 0) {
 		free_netdev(dev);
-	return err;
+		return err;
+	}
+	return rtnl_configure_link(dev, NULL, 0, NULL);
 }
 
 static int __init mlo_init_module(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * mlo.h: shared definitions and kernel compatibility for mlo.
+ * Shared definitions and kernel compatibility for mlo.
  *
  * mlo.c is written against one kernel API. Where the kernels mlo
  * supports differ, the difference is bridged here, keyed on
