@@ -150,6 +150,49 @@ test_first_of_two()
 	lo_intact
 }
 
+# Link monitors (routing daemons) must see LOOPBACK in the very first
+# RTM_NEWLINK of a device, whether made by ip link add or by numdevs.
+test_announce()
+{
+	local mon pid
+
+	mlo_unload
+	mon=$(mktemp)
+	ip monitor link > "$mon" &
+	pid=$!
+	sleep 1
+	mlo_load numdevs=1 || return 1
+	ip link add ann0 type mlo
+	sleep 1
+	kill $pid
+	wait $pid 2> /dev/null
+	check_match "first message for mlo0" "<LOOPBACK>" "$(grep -m 1 ': mlo0:' "$mon")"
+	check_match "first message for ann0" "<LOOPBACK>" "$(grep -m 1 ': ann0:' "$mon")"
+	rm -f "$mon"
+}
+
+# An instance sends nothing by itself: no MLD, IGMP, ND or ARP.
+test_silent()
+{
+	mlo_load || return 1
+	ip link add quiet0 type mlo
+	ip link set quiet0 up
+	ip addr add 192.0.2.7/32 dev quiet0
+	ip addr add 2001:db8::7/128 dev quiet0
+	sleep 3
+	check_eq "tx_packets of an idle instance" 0 "$(link_stat quiet0 tx_packets)"
+}
+
+test_group_delete()
+{
+	mlo_load numdevs=2 || return 1
+	ip link add g0 type mlo
+	ip link set mlo0 group 7
+	ip link set g0 group 7
+	check_ok "delete group 7" ip link del group 7
+	check_eq "left" "mlo1" "$(ip -o link show type mlo | awk -F': ' '{print $2}' | xargs)"
+}
+
 test_lo_intact()
 {
 	mlo_unload
@@ -161,7 +204,7 @@ require_cmd ip ping python3 shuf timeout
 mlo_require_module
 trap mlo_cleanup EXIT
 
-ktap_header 8
+ktap_header 11
 run_test "create by name" test_by_name
 run_test "create with automatic name" test_auto_name
 run_test "numdevs creates devices at load" test_numdevs
@@ -169,5 +212,8 @@ run_test "numdevs out of range fails the load" test_numdevs_bounds
 run_test "create in a netns" test_in_netns
 run_test "delete 2, 10, 200 in creation, reverse, random order" test_delete_orders
 run_test "delete the first of two" test_first_of_two
+run_test "first RTM_NEWLINK says LOOPBACK" test_announce
+run_test "an idle instance sends nothing" test_silent
+run_test "delete by group" test_group_delete
 run_test "lo intact" test_lo_intact
 ktap_finish
