@@ -135,6 +135,7 @@ run_test()
 	mlo_check_failed=0
 	"$@"
 	rc=$?
+	mlo_netns_cleanup
 	if [ $rc -eq $KSFT_SKIP ]; then
 		ktap_result skip "$name" "$mlo_skip_reason"
 	elif [ $rc -ne 0 ] || [ $mlo_check_failed -ne 0 ]; then
@@ -187,7 +188,7 @@ netns_new()
 	ip -n "$1" link set lo up
 }
 
-mlo_cleanup()
+mlo_netns_cleanup()
 {
 	local ns
 
@@ -195,6 +196,11 @@ mlo_cleanup()
 		ip netns del "$ns" 2> /dev/null
 	done
 	mlo_netns_list=()
+}
+
+mlo_cleanup()
+{
+	mlo_netns_cleanup
 	mlo_unload 2> /dev/null
 }
 
@@ -265,4 +271,184 @@ lo_intact()
 	ip $ipn -6 route del prohibit 2001:db8:beef::/64
 	ip $ipn -6 route del blackhole 2001:db8:f00d::/64
 	return 0
+}
+
+# ---- bounded waits, background helpers, netns and module life cycle ----
+
+# kver_at_least MAJOR MINOR: the running kernel is MAJOR.MINOR or newer.
+kver_at_least()
+{
+	local maj min
+
+	IFS=. read -r maj min _ <<< "$(uname -r)"
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "${min%%[!0-9]*}" -ge "$2" ]; }
+}
+
+# wait_for SECONDS CMD...: run CMD every 0.2 s until it succeeds; false
+# when it still fails after SECONDS.
+wait_for()
+{
+	local end=$((SECONDS + $1))
+
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.2
+	done
+}
+
+# bounded SECONDS CMD...: run CMD and print its output; its status, or
+# 124 when it has not finished after SECONDS. Unlike timeout(1) this
+# also returns when CMD is stuck where no signal reaches it (rmmod or
+# ip link del waiting for a leaked reference): CMD is then left behind,
+# holding none of the caller's file descriptors.
+bounded()
+{
+	local limit=$1 out pid rc end
+
+	shift
+	out=$(mktemp)
+	"$@" > "$out" 2>&1 < /dev/null &
+	pid=$!
+	end=$((SECONDS + limit))
+	while kill -0 "$pid" 2> /dev/null; do
+		if [ $SECONDS -ge $end ]; then
+			kill "$pid" 2> /dev/null
+			cat "$out"
+			echo "(still running after ${limit}s)"
+			return 124
+		fi
+		sleep 0.1
+	done
+	wait "$pid"
+	rc=$?
+	cat "$out"
+	rm -f "$out"
+	return $rc
+}
+
+# bg_start OUT CMD...: run CMD in the background with its output in the
+# file OUT; bg_stop_all ends it if it is still running.
+mlo_bg_pids=()
+bg_start()
+{
+	local out=$1
+
+	shift
+	"$@" > "$out" 2>&1 < /dev/null &
+	mlo_bg_pids+=($!)
+	bg_last=$!
+}
+
+# bg_stop PID...: SIGTERM, then SIGKILL after 10 s; false if any is
+# still there after 15 s (stuck in the kernel).
+bg_stop()
+{
+	local pid end=$((SECONDS + 15)) left
+
+	kill "$@" 2> /dev/null
+	while :; do
+		left=0
+		for pid in "$@"; do
+			kill -0 "$pid" 2> /dev/null && left=1
+		done
+		[ $left -eq 1 ] || break
+		[ $SECONDS -lt $((end - 5)) ] || kill -9 "$@" 2> /dev/null
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+	for pid in "$@"; do
+		wait "$pid" 2> /dev/null
+	done
+	return 0
+}
+
+bg_stop_all()
+{
+	[ ${#mlo_bg_pids[@]} -eq 0 ] || bg_stop "${mlo_bg_pids[@]}"
+	mlo_bg_pids=()
+}
+
+# netns_at_most N: at most N network namespaces besides init_net exist,
+# counting those still being torn down after ip netns del. The kernel
+# charges each to its creator's user namespace (max_net_namespaces) from
+# creation to the very end of cleanup_net(), after every device in it has
+# been unregistered and freed; so with the limit at N + 1 a new one can
+# be made only if at most N exist. The probe's own netns lingers briefly.
+netns_at_most()
+{
+	local max=/proc/sys/user/max_net_namespaces old rc
+
+	old=$(cat $max)
+	echo $(($1 + 1)) > $max
+	unshare -n true 2> /dev/null
+	rc=$?
+	echo "$old" > $max
+	return $rc
+}
+
+# link_names [NS]: every device name in NS (default: this netns), in
+# ifindex order.
+link_names()
+{
+	ip ${1:+-n "$1"} -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | xargs
+}
+
+# mlo_names [NS]: the mlo devices in NS by link kind, in ifindex order;
+# unlike "ip link show type mlo" also right when mlo is not loaded.
+mlo_names()
+{
+	local out
+
+	out=$(ip ${1:+-n "$1"} -d -o link show) || { echo "(ip failed)"; return 1; }
+	echo "$out" | awk -F': ' 'index($0, "\\    mlo ") {sub(/@.*/, "", $2); print $2}' | xargs
+}
+
+# mlo_unload_bounded [SECONDS]: rmmod mlo if loaded, giving up after
+# SECONDS (default 120) rather than hanging on a leaked reference.
+mlo_unload_bounded()
+{
+	[ -d /sys/module/mlo ] || return 0
+	bounded "${1:-120}" rmmod mlo
+}
+
+# mlo_reset: what mlo_cleanup does, without ever blocking: background
+# jobs stopped, netns deleted, module unloaded.
+mlo_reset()
+{
+	local ns
+
+	bg_stop_all
+	for ns in "${mlo_netns_list[@]}"; do
+		ip netns del "$ns" 2> /dev/null
+	done
+	mlo_netns_list=()
+	mlo_unload_bounded > /dev/null
+}
+
+# mlo_dev_setup NS DEV N: bring DEV (in netns NS; "" for this one) up
+# with 192.0.2.N/32 and 2001:db8:N::1/128 and route 198.18.N.0/24 and
+# 2001:db8:ff:N::/64 through it; traffic to 198.18.N.9 or
+# 2001:db8:ff:N::9 then leaves through DEV and comes back on it.
+mlo_dev_setup()
+{
+	local ipn=${1:+-n $1} dev=$2 n=$3
+
+	ip $ipn link set "$dev" up &&
+	ip $ipn addr add "192.0.2.$n/32" dev "$dev" &&
+	ip $ipn -6 addr add "2001:db8:$n::1/128" dev "$dev" nodad &&
+	ip $ipn route add "198.18.$n.0/24" dev "$dev" &&
+	ip $ipn -6 route add "2001:db8:ff:$n::/64" dev "$dev"
+}
+
+# mlo_dev_summary NS DEV: one line with DEV's ifindex, flags, addresses
+# and routes, to compare before and after an operation.
+mlo_dev_summary()
+{
+	local ipn=${1:+-n $1} dev=$2
+
+	echo "$(ip $ipn -o link show dev "$dev" | awk '{print $1, $2, $3}')" \
+	     "$(ip $ipn -o addr show dev "$dev" | awk '{print $4}' | xargs)" \
+	     "$(ip $ipn route show dev "$dev" | xargs)" \
+	     "$(ip $ipn -6 route show dev "$dev" | xargs)"
 }

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Small tools the mlo selftests need and iproute2 does not offer.
 
-  mlo_util.py packet DEV COUNT
-      Send COUNT frames of ethertype 0x88b5 on DEV from an AF_PACKET
-      socket; print how many an ETH_P_ALL socket and an 0x88b5 socket
-      bound to DEV received, and with which packet types.
+  mlo_util.py taps DEV COUNT [--ethertype HEX] [--no-proto]
+      Send COUNT frames of an ethertype (default 0x88b5) on DEV from an
+      AF_PACKET socket; read an ETH_P_ALL socket and a socket bound to
+      the ethertype until each has COUNT frames or a second has passed,
+      and print how many each got, with which packet types. With
+      --no-proto no socket is bound to the ethertype.
   mlo_util.py udp DST PORT COUNT SIZE
       Send COUNT UDP datagrams of SIZE bytes to DST:PORT and count how
       many a socket bound to the wildcard address on PORT receives.
@@ -13,11 +15,27 @@
                       [--mtu N]
       Send one RTM_NEWLINK (create) and print the kernel's answer as
       "error=ERRNO msg=EXTACK"; exit 0 only if it succeeded.
+  mlo_util.py flood DST PORT [--dev DEV] [--count N] [--seconds S]
+                    [--rate PPS] [--size BYTES]
+      Send UDP datagrams to DST:PORT (IPv4 or IPv6), from a socket bound
+      to DEV with SO_BINDTODEVICE when given, until COUNT are sent,
+      SECONDS have passed or SIGTERM comes. A failed send (the device is
+      gone) is counted and retried after a pause. Print "sent=N errors=M".
+  mlo_util.py hold DEV ADDR PORT [--connect DST] [--seconds S]
+      Bind a UDP socket to DEV (SO_BINDTODEVICE) and ADDR:PORT; with
+      --connect, connect it to DST:PORT and send one datagram, so it
+      caches a route through DEV. Print "bound" and keep the socket open
+      until SECONDS have passed or SIGTERM comes; then print "closed".
+  mlo_util.py setns DEV NETNS_FILE
+      Ask the kernel (RTM_NEWLINK with IFLA_NET_NS_FD) to move DEV to the
+      netns NETNS_FILE refers to (/run/netns/X, /proc/PID/ns/net); print
+      the answer as "error=ERRNO msg=EXTACK"; exit 0 only if it succeeded.
 """
 
 import argparse
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -30,42 +48,52 @@ PACKET_TYPES = {0: "host", 1: "broadcast", 2: "multicast", 3: "otherhost",
                 4: "outgoing", 5: "loopback"}
 
 
-def drain(sock, deadline, want):
-    """Read from sock until deadline; return the packet types seen."""
-    seen = []
-    while time.monotonic() < deadline:
-        r, _, _ = select.select([sock], [], [], max(0, deadline - time.monotonic()))
-        if not r:
-            break
-        data, addr = sock.recvfrom(65535)
-        if data[12:14] == struct.pack("!H", ETH_P_MLO_TEST) and \
-                data[14:14 + len(want)] == want:
-            seen.append(PACKET_TYPES.get(addr[2], str(addr[2])))
-    return seen
-
-
-def cmd_packet(args):
+def cmd_taps(args):
     tag = b"mlo-selftest-%d" % os.getpid()
+    want = struct.pack("!H", args.ethertype) + tag
+    socks = {}
     every = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     every.bind((args.dev, ETH_P_ALL))
-    proto = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                          socket.htons(ETH_P_MLO_TEST))
-    proto.bind((args.dev, ETH_P_MLO_TEST))
+    socks["all"] = every
+    if not args.no_proto:
+        proto = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                              socket.htons(args.ethertype))
+        proto.bind((args.dev, args.ethertype))
+        socks["proto"] = proto
     sender = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     sender.bind((args.dev, 0))
 
-    frame = bytes(6) + bytes(6) + struct.pack("!H", ETH_P_MLO_TEST) + tag
+    frame = bytes(6) + bytes(6) + want
     frame += bytes(max(0, 60 - len(frame)))
     for _ in range(args.count):
         sender.send(frame)
 
+    seen = {name: [] for name in socks}
     deadline = time.monotonic() + 1.0
-    all_seen = drain(every, deadline, tag)
-    proto_seen = drain(proto, deadline, tag)
-    print("all=%d proto=%d all_types=%s proto_types=%s" %
-          (len(all_seen), len(proto_seen),
-           ",".join(sorted(set(all_seen))) or "-",
-           ",".join(sorted(set(proto_seen))) or "-"))
+    while time.monotonic() < deadline and \
+            any(len(v) < args.count for v in seen.values()):
+        r, _, _ = select.select(list(socks.values()), [], [],
+                                max(0, deadline - time.monotonic()))
+        for name, sock in socks.items():
+            if sock in r:
+                data, addr = sock.recvfrom(65535)
+                if data[12:14 + len(tag)] == want:
+                    seen[name].append(PACKET_TYPES.get(addr[2], str(addr[2])))
+    # Anything beyond COUNT (a second copy) arrives right after.
+    r = True
+    while r:
+        r, _, _ = select.select(list(socks.values()), [], [], 0.2)
+        for name, sock in socks.items():
+            if sock in r:
+                data, addr = sock.recvfrom(65535)
+                if data[12:14 + len(tag)] == want:
+                    seen[name].append(PACKET_TYPES.get(addr[2], str(addr[2])))
+    out = ["ethertype=%04x" % args.ethertype]
+    for name in ("all", "proto"):
+        if name in seen:
+            out.append("%s=%d" % (name, len(seen[name])))
+            out.append("%s_types=%s" % (name, ",".join(sorted(set(seen[name]))) or "-"))
+    print(" ".join(out))
     return 0
 
 
@@ -156,15 +184,123 @@ def cmd_newlink(args):
     return 0 if error == 0 else 1
 
 
+def sock_for(addr, dev):
+    """A UDP socket of addr's family, bound to dev when dev is given."""
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    if dev:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE,
+                        dev.encode())
+    return sock
+
+
+def stop_on_sigterm():
+    """Return a list whose first item turns True on SIGTERM."""
+    stop = [False]
+
+    def handler(signum, frame):
+        stop[0] = True
+    signal.signal(signal.SIGTERM, handler)
+    return stop
+
+
+def cmd_flood(args):
+    stop = stop_on_sigterm()
+    sock = sock_for(args.dst, args.dev)
+    payload = bytes(args.size)
+    start = time.monotonic()
+    deadline = start + args.seconds if args.seconds else None
+    sent = errors = 0
+    while not stop[0]:
+        if args.count is not None and sent >= args.count:
+            break
+        now = time.monotonic()
+        if deadline is not None and now >= deadline:
+            break
+        try:
+            sock.sendto(payload, (args.dst, args.port))
+            sent += 1
+        except OSError:
+            errors += 1
+            time.sleep(0.05)
+            continue
+        if args.rate and sent % 20 == 0:
+            ahead = start + sent / args.rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+    print("sent=%d errors=%d" % (sent, errors), flush=True)
+    return 0
+
+
+def cmd_hold(args):
+    stop = stop_on_sigterm()
+    sock = sock_for(args.addr, args.dev)
+    sock.bind((args.addr, args.port))
+    if args.connect:
+        sock.connect((args.connect, args.port))
+        sock.send(b"mlo-hold")
+    print("bound", flush=True)
+    deadline = time.monotonic() + args.seconds
+    while not stop[0] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    sock.close()
+    print("closed", flush=True)
+    return 0
+
+
+RTM_SETLINK = 19
+IFLA_NET_NS_FD = 28
+
+
+def nl_ack(msg):
+    """Send one request; return (errno, extack message) of its ack."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
+    sock.setsockopt(270, NETLINK_EXT_ACK, 1)  # SOL_NETLINK
+    sock.bind((0, 0))
+    sock.send(msg)
+    reply = sock.recv(65535)
+    _, kind, rflags, _, _ = struct.unpack("=IHHII", reply[:16])
+    if kind != NLMSG_ERROR:
+        return None, "unexpected reply %d" % kind
+    error = struct.unpack("=i", reply[16:20])[0]
+    text = ""
+    off = 20 + (16 if rflags & 0x100 else len(msg))
+    while off + 4 <= len(reply):
+        length, atype = struct.unpack("=HH", reply[off:off + 4])
+        if length < 4:
+            break
+        if atype == NLMSGERR_ATTR_MSG:
+            text = reply[off + 4:off + length].rstrip(b"\0").decode()
+        off += (length + 3) & ~3
+    return error, text
+
+
+def cmd_setns(args):
+    ifindex = socket.if_nametoindex(args.dev)
+    fd = os.open(args.netns, os.O_RDONLY)
+    attrs = nla(IFLA_NET_NS_FD, struct.pack("=I", fd))
+    ifinfo = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, ifindex, 0, 0)
+    body = ifinfo + attrs
+    msg = struct.pack("=IHHII", 16 + len(body), RTM_SETLINK,
+                      NLM_F_REQUEST | NLM_F_ACK, 1, 0) + body
+    error, text = nl_ack(msg)
+    os.close(fd)
+    print("error=%s msg=%s" % (error, text))
+    return 0 if error == 0 else 1
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    s = sub.add_parser("packet")
+
+    s = sub.add_parser("taps")
     s.add_argument("dev")
     s.add_argument("count", type=int)
-    s.set_defaults(func=cmd_packet)
+    s.add_argument("--ethertype", type=lambda x: int(x, 16), default=ETH_P_MLO_TEST)
+    s.add_argument("--no-proto", action="store_true")
+    s.set_defaults(func=cmd_taps)
 
     s = sub.add_parser("udp")
     s.add_argument("dst")
@@ -180,6 +316,29 @@ def main():
     s.add_argument("--address")
     s.add_argument("--mtu", type=int)
     s.set_defaults(func=cmd_newlink)
+
+    s = sub.add_parser("flood")
+    s.add_argument("dst")
+    s.add_argument("port", type=int)
+    s.add_argument("--dev")
+    s.add_argument("--count", type=int)
+    s.add_argument("--seconds", type=float)
+    s.add_argument("--rate", type=float)
+    s.add_argument("--size", type=int, default=64)
+    s.set_defaults(func=cmd_flood)
+
+    s = sub.add_parser("hold")
+    s.add_argument("dev")
+    s.add_argument("addr")
+    s.add_argument("port", type=int)
+    s.add_argument("--connect")
+    s.add_argument("--seconds", type=float, default=120)
+    s.set_defaults(func=cmd_hold)
+
+    s = sub.add_parser("setns")
+    s.add_argument("dev")
+    s.add_argument("netns")
+    s.set_defaults(func=cmd_setns)
 
     args = p.parse_args()
     return args.func(args)
