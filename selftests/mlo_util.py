@@ -160,26 +160,10 @@ def cmd_newlink(args):
     flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL
     msg = struct.pack("=IHHII", 16 + len(body), RTM_NEWLINK, flags, 1, 0) + body
 
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
-    sock.setsockopt(270, NETLINK_EXT_ACK, 1)  # SOL_NETLINK
-    sock.bind((0, 0))
-    sock.send(msg)
-    reply = sock.recv(65535)
-    _, kind, rflags, _, _ = struct.unpack("=IHHII", reply[:16])
-    if kind != NLMSG_ERROR:
-        print("error=unexpected reply %d" % kind)
+    error, text = nl_ack(msg)
+    if error is None:
+        print("error=%s" % text)
         return 1
-    error = struct.unpack("=i", reply[16:20])[0]
-    text = ""
-    # The request is echoed back unless NLM_F_CAPPED (0x100) is set.
-    off = 20 + (16 if rflags & 0x100 else len(msg))
-    while off + 4 <= len(reply):
-        length, atype = struct.unpack("=HH", reply[off:off + 4])
-        if length < 4:
-            break
-        if atype == NLMSGERR_ATTR_MSG:
-            text = reply[off + 4:off + length].rstrip(b"\0").decode()
-        off += (length + 3) & ~3
     print("error=%d msg=%s" % (error, text))
     return 0 if error == 0 else 1
 
@@ -293,7 +277,6 @@ def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
-
 
     s = sub.add_parser("taps")
     s.add_argument("dev")
