@@ -2,7 +2,8 @@
 #
 #   make                build mlo.ko for the running kernel (KVER, KDIR)
 #   make demo           see mlo work in a guest
-#   make check          the whole test suite, every Debian kernel
+#   make check          lint, the whole test suite and packaging, every Debian kernel
+#   make check-debug    the suite on a KASAN/lockdep/kmemleak kernel
 #   make vm             a guest shell with mlo loaded
 #   make lint           checkpatch --strict, sparse, W=1 on every kernel
 #   make bench          benchmarks against lo and dummy
@@ -37,8 +38,12 @@ demo: deps
 	scripts/demo
 
 check:
-	scripts/deps base lint dkms debug
+	scripts/deps base lint dkms
 	scripts/check
+
+check-debug:
+	scripts/deps base debug
+	scripts/check -k debug
 
 vm: deps
 	scripts/demo -i
@@ -51,4 +56,4 @@ bench:
 	scripts/deps base bench
 	scripts/bench
 
-.PHONY: all modules clean install uninstall deps demo check vm lint bench
+.PHONY: all modules clean install uninstall deps demo check check-debug vm lint bench

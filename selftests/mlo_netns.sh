@@ -206,7 +206,7 @@ test_move_refused()
 # processes inside hold it until they exit, after "ip netns del".
 test_delete_busy()
 {
-	local c="$P-c" d="$P-d" pids=() f before_d
+	local c="$P-c" d="$P-d" pids=() f before_d dflood
 
 	fresh || return 1
 	netns_new "$c" || return 1
@@ -228,6 +228,7 @@ test_delete_busy()
 	flood "$c" c2 198.18.2.9 "$TMP/flood-c2"
 	pids+=("$bg_last")
 	flood "$d" d1 198.18.1.9 "$TMP/flood-d1"
+	dflood=$bg_last
 	for f in hold-c1 hold-c2; do
 		check_ok "$f bound" wait_for 90 grep -qx bound "$TMP/$f"
 	done
@@ -254,6 +255,8 @@ test_delete_busy()
 	check_eq "nothing pushed to init_net" "$BASE_LINKS" "$(link_names)"
 	lo_intact "$d"
 	lo_intact
+	# The flood is a process in d: it would keep d alive after this case.
+	bg_stop "$dflood" || fail "flood in netns d did not end"
 }
 
 # Two IFF_LOOPBACK devices from birth fight over the netns's IPv6 null,
