@@ -25,13 +25,13 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/inetdevice.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
-#include <linux/u64_stats_sync.h>
 #include <net/addrconf.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
@@ -52,18 +52,6 @@
 #define MLO_HW_FEATURES	(NETIF_F_SG | NETIF_F_FRAGLIST |		\
 			 NETIF_F_GSO_SOFTWARE | NETIF_F_HW_CSUM |	\
 			 NETIF_F_RXCSUM | NETIF_F_SCTP_CRC)
-
-struct mlo_pcpu_stats {
-	u64_stats_t		tx_packets;
-	u64_stats_t		tx_bytes;
-	u64_stats_t		rx_packets;
-	u64_stats_t		rx_bytes;
-	struct u64_stats_sync	syncp;
-};
-
-struct mlo_priv {
-	struct mlo_pcpu_stats __percpu *stats;
-};
 
 static int numdevs;
 module_param(numdevs, int, 0444);
@@ -186,7 +174,16 @@ static int mlo_dev_init(struct net_device *dev)
 
 static void mlo_dev_uninit(struct net_device *dev)
 {
-	netdev_rx_handler_unregister(dev);
+	/* Not netdev_rx_handler_unregister(): its synchronize_net() would
+	 * cost one grace period per device, so rmmod of N instances would
+	 * wait for N of them. None is needed here: the device is closed
+	 * and unlisted, and the core waits for a grace period after
+	 * ndo_uninit of the whole batch, before the device or this module
+	 * can go. A reader still holding the old handler runs mlo code on
+	 * an skb only; one seeing NULL passes a PACKET_LOOPBACK skb on, as
+	 * IP accepts it.
+	 */
+	RCU_INIT_POINTER(dev->rx_handler, NULL);
 }
 
 /* The stats stay until the last reference is gone, as lo's do: a
@@ -229,7 +226,7 @@ static const struct header_ops mlo_header_ops = {
 	.parse_protocol		= eth_header_parse_protocol,
 };
 
-static void mlo_setup(struct net_device *dev)
+VISIBLE_IF_KUNIT void mlo_setup(struct net_device *dev)
 {
 	dev->mtu		= MLO_MTU;
 	/* Below 68 IPv4 leaves the device; above 64 KiB no IP packet fits. */
@@ -255,6 +252,7 @@ static void mlo_setup(struct net_device *dev)
 
 	netif_set_tso_max_size(dev, GSO_MAX_SIZE);
 }
+EXPORT_SYMBOL_IF_KUNIT(mlo_setup);
 
 static int mlo_validate(struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
