@@ -12,12 +12,30 @@
 #define _MLO_H
 
 #include <linux/netdevice.h>
+#include <linux/u64_stats_sync.h>
 
 #define MLO_DRV_NAME	"mlo"
 #define MLO_VERSION	"0.1.0"
 
 /* Upper bound of the numdevs module parameter. */
 #define MLO_MAX_NUMDEVS	1024
+
+struct mlo_pcpu_stats {
+	u64_stats_t		tx_packets;
+	u64_stats_t		tx_bytes;
+	u64_stats_t		rx_packets;
+	u64_stats_t		rx_bytes;
+	struct u64_stats_sync	syncp;
+};
+
+struct mlo_priv {
+	struct mlo_pcpu_stats __percpu *stats;
+};
+
+/* For the KUnit tests in mlo_kunit.c; static without CONFIG_KUNIT. */
+#if IS_ENABLED(CONFIG_KUNIT)
+void mlo_setup(struct net_device *dev);
+#endif
 
 /* Lockless transmit: a flag in dev->features up to 6.11, a bit in
  * struct net_device from 6.12 on.
@@ -43,6 +61,27 @@ static inline void mlo_set_netns_immutable(struct net_device *dev)
 	dev->netns_local = true;
 #else
 	dev->features |= NETIF_F_NETNS_LOCAL;
+#endif
+}
+
+/* Whether a move to another netns is refused, for the KUnit tests. */
+static inline bool mlo_netns_is_immutable(const struct net_device *dev)
+{
+#if defined(MLO_HAVE_DEV_NETNS_IMMUTABLE)
+	return dev->netns_immutable;
+#elif defined(MLO_HAVE_DEV_NETNS_LOCAL)
+	return dev->netns_local;
+#else
+	return dev->features & NETIF_F_NETNS_LOCAL;
+#endif
+}
+
+static inline bool mlo_is_lltx(const struct net_device *dev)
+{
+#ifdef MLO_HAVE_DEV_LLTX
+	return dev->lltx;
+#else
+	return dev->features & NETIF_F_LLTX;
 #endif
 }
 

@@ -25,7 +25,8 @@ build_module()
 	local kver=$1 kdir=${2:-/lib/modules/$1/build} dir=$BUILD_DIR/$1
 
 	mkdir -p "$dir"
-	cp "$MLO_SRC"/mlo.c "$MLO_SRC"/mlo.h "$MLO_SRC"/Kbuild "$dir"/
+	cp "$MLO_SRC"/mlo.c "$MLO_SRC"/mlo.h "$MLO_SRC"/mlo_kunit.c \
+	   "$MLO_SRC"/Kbuild "$dir"/
 	if ! make -C "$kdir" M="$dir" modules > "$dir/build.log" 2>&1 ||
 	   grep -q 'warning:' "$dir/build.log"; then
 		cat "$dir/build.log" >&2
@@ -33,13 +34,14 @@ build_module()
 	fi
 }
 
-# install_job KVER: shell lines that install build/KVER/mlo.ko into the
-# guest's (overlay) /lib/modules so modprobe and autoloading find it.
+# install_job KVER: shell lines that install build/KVER/mlo.ko (and
+# mlo_kunit.ko where built) into the guest's (overlay) /lib/modules so
+# modprobe and autoloading find them.
 install_job()
 {
 	cat <<EOT
 mkdir -p /lib/modules/$1/extra
-cp "$BUILD_DIR/$1/mlo.ko" /lib/modules/$1/extra/
+cp "$BUILD_DIR/$1/"mlo*.ko /lib/modules/$1/extra/
 depmod -a $1
 EOT
 }
