@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.sh"
 UTIL=$MLO_DIR/mlo_util.py
 P=mlo-stress-$$
 S=$P-s
-DURATION=${MLO_STRESS_SECONDS:-20}
+DURATION=${MLO_STRESS_SECONDS:-$(slow_or 20 10)}
 PINGS=$((DURATION * 3))
 
 cleanup()

@@ -5,15 +5,33 @@
 # test per file, each file's own KTAP output nested under it as "# "
 # lines, a time limit per file from ./settings.
 #
-#   selftests/run.sh [TEST...]     e.g. selftests/run.sh mlo_create.sh
+#   selftests/run.sh [-o SECONDS] [TEST...]   e.g. run.sh mlo_create.sh
+#
+#   -o SECONDS   per-file time limit instead of the one in ./settings, as
+#                run_kselftest.sh --override-timeout
 
 cd "$(dirname "$0")" || exit 1
 
 timeout=$(sed -n 's/^timeout=//p' settings)
+if [ "${1:-}" = -o ]; then
+	timeout=$2
+	shift 2
+fi
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
 	mapfile -t tests < <(sed -n 's/^TEST_PROGS += //p' Makefile)
 fi
+
+# wait_briefly PID: let the output filter finish, for at most 5 s.
+wait_briefly()
+{
+	local i
+
+	for i in $(seq 50); do
+		kill -0 "$1" 2> /dev/null || return 0
+		sleep 0.1
+	done
+}
 
 echo "TAP version 13"
 echo "1..${#tests[@]}"
@@ -23,8 +41,15 @@ for t in "${tests[@]}"; do
 	n=$((n + 1))
 	t=${t%.sh}.sh
 	echo "# selftests: drivers/net/mlo: $t"
-	timeout -k 10 "${timeout:-300}" bash "./$t" 2>&1 | sed -u 's/^/# /'
-	rc=${PIPESTATUS[0]}
+	# Not a pipe into sed: a process stuck in the kernel (a device that
+	# never becomes free) would keep the pipe open after the file is
+	# killed, and the runner would wait for it forever.
+	exec 3> >(sed -u 's/^/# /')
+	filter=$!
+	timeout -k 10 "${timeout:-300}" bash "./$t" >&3 2>&3
+	rc=$?
+	exec 3>&-
+	wait_briefly $filter
 	case $rc in
 	0) echo "ok $n selftests: drivers/net/mlo: $t" ;;
 	4) echo "ok $n selftests: drivers/net/mlo: $t # SKIP" ;;
