@@ -15,6 +15,16 @@
                       [--mtu N]
       Send one RTM_NEWLINK (create) and print the kernel's answer as
       "error=ERRNO msg=EXTACK"; exit 0 only if it succeeded.
+  mlo_util.py failsweep NAME [--kind K] [--max N]
+      For N = 1, 2, ...: send RTM_NEWLINK for NAME with the Nth fault-
+      injectable allocation it makes failing (/proc/thread-self/fail-nth,
+      set just before the send; when netlink's own buffers fail, ERRNO is
+      that of the socket call) and print
+          nth=N error=ERRNO injected=yes|no created=yes|no msg=EXTACK
+      deleting NAME when it was created, until a request made fewer than
+      N allocations (injected=no) or --max (default 2000) is reached. One
+      process for the whole sweep: a debug kernel under emulation takes
+      seconds to start each python.
   mlo_util.py flood DST PORT [--dev DEV] [--count N] [--seconds S]
                     [--rate PPS] [--size BYTES]
       Send UDP datagrams to DST:PORT (IPv4 or IPv6), from a socket bound
@@ -122,6 +132,7 @@ def cmd_udp(args):
 # rtnetlink, just enough for RTM_NEWLINK
 NETLINK_ROUTE = 0
 RTM_NEWLINK = 16
+RTM_DELLINK = 17
 NLM_F_REQUEST = 0x1
 NLM_F_ACK = 0x4
 NLM_F_EXCL = 0x200
@@ -166,6 +177,61 @@ def cmd_newlink(args):
         return 1
     print("error=%d msg=%s" % (error, text))
     return 0 if error == 0 else 1
+
+
+def newlink_msg(name, kind):
+    attrs = nla(IFLA_IFNAME, name.encode() + b"\0")
+    attrs += nla(IFLA_LINKINFO, nla(IFLA_INFO_KIND, kind.encode() + b"\0"))
+    body = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, 0, 0) + attrs
+    flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL
+    return struct.pack("=IHHII", 16 + len(body), RTM_NEWLINK, flags, 1, 0) + body
+
+
+def dellink_msg(name):
+    attrs = nla(IFLA_IFNAME, name.encode() + b"\0")
+    body = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, 0, 0, 0) + attrs
+    return struct.pack("=IHHII", 16 + len(body), RTM_DELLINK,
+                       NLM_F_REQUEST | NLM_F_ACK, 1, 0) + body
+
+
+def cmd_failsweep(args):
+    for nth in range(1, args.max + 1):
+        error, text, injected = nl_ack_fail_nth(newlink_msg(args.name, args.kind), nth)
+        try:
+            socket.if_nametoindex(args.name)
+            created = "yes"
+        except OSError:
+            created = "no"
+        print("nth=%d error=%s%s created=%s msg=%s" %
+              (nth, error, injected, created, text), flush=True)
+        if created == "yes":
+            nl_ack(dellink_msg(args.name))
+        if injected.endswith("=no"):
+            return 0
+    return 1
+
+
+def nl_ack_fail_nth(msg, nth):
+    """nl_ack() with the nth fault-injectable allocation failing."""
+    sock = nl_socket()
+    # An ack lost without an error must not hang the sweep.
+    sock.settimeout(30)
+    fd = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
+    try:
+        os.write(fd, b"%d" % nth)
+        sock.send(msg)
+        reply = sock.recv(65535)
+        error, text = parse_ack(msg, reply)
+    except socket.timeout:
+        error, text = None, "no answer within 30 s"
+    except OSError as e:
+        error, text = -e.errno, "netlink: " + e.strerror
+    finally:
+        # Not yet counted down to zero: nothing was made to fail.
+        left = int(os.pread(fd, 32, 0))
+        os.write(fd, b"0")
+        os.close(fd)
+    return error, text, " injected=%s" % ("no" if left else "yes")
 
 
 def sock_for(addr, dev):
@@ -236,13 +302,21 @@ RTM_SETLINK = 19
 IFLA_NET_NS_FD = 28
 
 
-def nl_ack(msg):
-    """Send one request; return (errno, extack message) of its ack."""
+def nl_socket():
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
     sock.setsockopt(270, NETLINK_EXT_ACK, 1)  # SOL_NETLINK
     sock.bind((0, 0))
+    return sock
+
+
+def nl_ack(msg):
+    """Send one request; return (errno, extack message) of its ack."""
+    sock = nl_socket()
     sock.send(msg)
-    reply = sock.recv(65535)
+    return parse_ack(msg, sock.recv(65535))
+
+
+def parse_ack(msg, reply):
     _, kind, rflags, _, _ = struct.unpack("=IHHII", reply[:16])
     if kind != NLMSG_ERROR:
         return None, "unexpected reply %d" % kind
@@ -299,6 +373,12 @@ def main():
     s.add_argument("--address")
     s.add_argument("--mtu", type=int)
     s.set_defaults(func=cmd_newlink)
+
+    s = sub.add_parser("failsweep")
+    s.add_argument("name")
+    s.add_argument("--kind", default="mlo")
+    s.add_argument("--max", type=int, default=2000)
+    s.set_defaults(func=cmd_failsweep)
 
     s = sub.add_parser("flood")
     s.add_argument("dst")
