@@ -2,8 +2,9 @@
 #
 #   make                build mlo.ko for the running kernel (KVER, KDIR)
 #   make demo           see mlo work in a guest
-#   make check          lint, the whole test suite and packaging, every Debian kernel
-#   make check-debug    the suite on a KASAN/lockdep/kmemleak kernel
+#   make check          lint, the whole test suite and packaging on every
+#                       Debian kernel, the suite and KUnit on the debug kernel
+#   make check-debug    the debug kernel only (KASAN, lockdep, kmemleak, ...)
 #   make vm             a guest shell with mlo loaded
 #   make lint           checkpatch --strict, sparse, W=1 on every kernel
 #   make bench          benchmarks against lo and dummy
@@ -38,8 +39,8 @@ demo: deps
 	scripts/demo
 
 check:
-	scripts/deps base lint dkms
-	scripts/check
+	scripts/deps base lint dkms debug
+	scripts/check -d
 
 check-debug:
 	scripts/deps base debug
