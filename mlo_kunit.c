@@ -8,6 +8,7 @@
  * - Stats summed over every possible CPU, including CPUs that are not
  *   online and values past 32 bits, which traffic from user space on a
  *   two-CPU guest cannot produce.
+ * - Stats that stay allocated from ndo_uninit to the destructor.
  * - The rx_handler's packet type rewrite for each packet type.
  *
  * Built only against kernels with CONFIG_KUNIT (the debug kernel); load
@@ -183,6 +184,40 @@ static void mlo_rx_handler_lifetime(struct kunit *test)
 	dev->priv_destructor(dev);
 }
 
+/*
+ * The stats outlive ndo_uninit: a dev_get_stats() caller may still hold
+ * the device, and the destructor frees them, once. Had ndo_uninit freed
+ * them, the percpu allocator, which hands out the lowest free area that
+ * fits, would most likely give the same memory to the next allocation
+ * of that size, as the destructor's second free_percpu() would silently
+ * corrupt its books (percpu memory has no KASAN).
+ */
+static void mlo_stats_outlive_uninit(struct kunit *test)
+{
+	struct net_device *dev = mlo_kunit_alloc(test);
+	struct mlo_priv *priv = netdev_priv(dev);
+	struct rtnl_link_stats64 stats = {};
+	struct mlo_pcpu_stats __percpu *next;
+	int err;
+
+	rtnl_lock();
+	err = dev->netdev_ops->ndo_init(dev);
+	if (!err)
+		dev->netdev_ops->ndo_uninit(dev);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, 0, err);
+
+	next = netdev_alloc_pcpu_stats(struct mlo_pcpu_stats);
+	KUNIT_EXPECT_NOT_NULL(test, (__force void *)next);
+	KUNIT_EXPECT_NE(test, (__force unsigned long)priv->stats,
+			(__force unsigned long)next);
+	free_percpu(next);
+
+	dev->netdev_ops->ndo_get_stats64(dev, &stats);
+	KUNIT_EXPECT_EQ(test, 0ULL, stats.tx_packets);
+	dev->priv_destructor(dev);
+}
+
 static const struct {
 	unsigned char in, out;
 } mlo_pkt_types[] = {
@@ -228,6 +263,7 @@ static struct kunit_case mlo_test_cases[] = {
 	KUNIT_CASE(mlo_stats_sum_possible_cpus),
 	KUNIT_CASE(mlo_stats_start_at_zero),
 	KUNIT_CASE(mlo_rx_handler_lifetime),
+	KUNIT_CASE(mlo_stats_outlive_uninit),
 	KUNIT_CASE(mlo_rx_handler_pkt_type),
 	{}
 };

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 KUNIT_DIR=/sys/kernel/debug/kunit
 # The cases in mlo_kunit.c: a case that stops running must show here.
-CASES=7
+CASES=8
 
 # kunit_load: modprobe, or insmod next to $MLO_KO.
 kunit_load()
