@@ -25,7 +25,6 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <kunit/visibility.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
@@ -304,12 +303,14 @@ static int mlo_register(struct net_device *dev)
 	return 0;
 }
 
-static int mlo_newlink(struct net *src_net, struct net_device *dev,
-		       struct nlattr *tb[], struct nlattr *data[],
+static int mlo_newlink(struct net_device *dev,
+		       struct rtnl_newlink_params *params,
 		       struct netlink_ext_ack *extack)
 {
 	return mlo_register(dev);
 }
+
+MLO_NEWLINK_ADAPTER(mlo_newlink);
 
 static void mlo_dellink(struct net_device *dev, struct list_head *head)
 {
@@ -323,7 +324,7 @@ static struct rtnl_link_ops mlo_link_ops __read_mostly = {
 	.priv_size		= sizeof(struct mlo_priv),
 	.setup			= mlo_setup,
 	.validate		= mlo_validate,
-	.newlink		= mlo_newlink,
+	.newlink		= MLO_NEWLINK(mlo_newlink),
 	.dellink		= mlo_dellink,
 };
 
@@ -373,13 +374,13 @@ static int __init mlo_init_one(void)
 
 	dev->rtnl_link_ops = &mlo_link_ops;
 	/* Hold the first RTM_NEWLINK until IFF_LOOPBACK is set, as newlink does. */
-	dev->rtnl_link_state = RTNL_LINK_INITIALIZING;
+	mlo_set_link_initializing(dev);
 	err = mlo_register(dev);
 	if (err < 0) {
 		free_netdev(dev);
 		return err;
 	}
-	return rtnl_configure_link(dev, NULL, 0, NULL);
+	return mlo_rtnl_configure_link(dev, NULL, 0, NULL);
 }
 
 static int __init mlo_init_module(void)
@@ -399,26 +400,23 @@ static int __init mlo_init_module(void)
 	if (err)
 		goto err_inet6;
 
-	down_write(&pernet_ops_rwsem);
-	rtnl_lock();
-	err = __rtnl_link_register(&mlo_link_ops);
+	err = rtnl_link_register(&mlo_link_ops);
 	if (err < 0)
-		goto out;
+		goto err_link;
 
+	rtnl_lock();
 	for (i = 0; i < numdevs && !err; i++) {
 		err = mlo_init_one();
 		cond_resched();
 	}
-	if (err < 0)
-		__rtnl_link_unregister(&mlo_link_ops);
-
-out:
 	rtnl_unlock();
-	up_write(&pernet_ops_rwsem);
 
 	if (!err)
 		return 0;
 
+	/* Also unregisters the devices made so far, through ->dellink. */
+	rtnl_link_unregister(&mlo_link_ops);
+err_link:
 	unregister_inet6addr_validator_notifier(&mlo_inet6addr_nb);
 err_inet6:
 	unregister_inetaddr_validator_notifier(&mlo_inetaddr_nb);
