@@ -237,7 +237,10 @@ VISIBLE_IF_KUNIT void mlo_setup(struct net_device *dev)
 	dev->type		= ARPHRD_LOOPBACK;
 	/* IFF_LOOPBACK comes with registration: see mlo_register() */
 	dev->flags		= 0;
-	dev->priv_flags		|= IFF_NO_QUEUE;
+	/* netpoll would transmit, and so call __netif_rx(), with interrupts
+	 * disabled; lo has the same flaw.
+	 */
+	dev->priv_flags		|= IFF_NO_QUEUE | IFF_DISABLE_NETPOLL;
 	mlo_set_lltx(dev);
 	mlo_set_netns_immutable(dev);
 	netif_keep_dst(dev);
@@ -269,6 +272,27 @@ static int mlo_validate(struct nlattr *tb[], struct nlattr *data[],
 		}
 	}
 
+	/* As lo's: eth_type_trans() and IPv6's multicast neighbours use it.
+	 * ("ip link set ... broadcast" has no driver hook to refuse it.)
+	 */
+	if (tb[IFLA_BROADCAST] &&
+	    (nla_len(tb[IFLA_BROADCAST]) != ETH_ALEN ||
+	     !is_zero_ether_addr(nla_data(tb[IFLA_BROADCAST])))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_BROADCAST],
+				    "mlo broadcast address is always 00:00:00:00:00:00");
+		return -EADDRNOTAVAIL;
+	}
+
+	/* An instance has no lower device, so no netns of one. Kernels
+	 * before 6.15 would create it there and fail to move it; later ones
+	 * would ignore the attribute.
+	 */
+	if (tb[IFLA_LINK_NETNSID]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK_NETNSID],
+				    "mlo devices have no link netns");
+		return -EINVAL;
+	}
+
 	/* With no maxtype the core would ignore IFLA_INFO_DATA silently. */
 	if (tb[IFLA_LINKINFO] &&
 	    nla_find_nested(tb[IFLA_LINKINFO], IFLA_INFO_DATA)) {
@@ -290,7 +314,7 @@ static int mlo_register(struct net_device *dev)
 		return err;
 
 	/* Only now: NETDEV_REGISTER has been seen by ip6_route_dev_notify(). */
-	dev->flags |= IFF_LOOPBACK;
+	WRITE_ONCE(dev->flags, dev->flags | IFF_LOOPBACK);
 
 	/* What inetdev_event() gives a loopback at NETDEV_REGISTER: traffic
 	 * that never leaves the host skips IPsec policy, as on lo.
@@ -315,7 +339,7 @@ MLO_NEWLINK_ADAPTER(mlo_newlink);
 static void mlo_dellink(struct net_device *dev, struct list_head *head)
 {
 	/* Before NETDEV_UNREGISTER: see mlo_register(). */
-	dev->flags &= ~IFF_LOOPBACK;
+	WRITE_ONCE(dev->flags, dev->flags & ~IFF_LOOPBACK);
 	unregister_netdevice_queue(dev, head);
 }
 

@@ -55,6 +55,25 @@ test_address()
 		ip link set mlo0 address 02:00:00:00:00:01
 	check_ok "zero address" ip link add ok0 address 00:00:00:00:00:00 type mlo
 	ip link del ok0
+	check_err "non-zero broadcast" "mlo broadcast address is always 00:00:00:00:00:00" \
+		ip link add bad0 broadcast ff:ff:ff:ff:ff:ff type mlo
+	check_ok "zero broadcast" ip link add ok0 broadcast 00:00:00:00:00:00 type mlo
+	ip link del ok0
+	unchanged
+}
+
+# An instance has no lower device: a link netns is refused on every
+# kernel (before 6.15 the core created the device there, after it
+# ignored the attribute).
+test_link_netns()
+{
+	setup || return 1
+	netns_new "mlo-bad-$$" || return 1
+	ip netns set "mlo-bad-$$" 3
+	check_err "link-netnsid" "mlo devices have no link netns" \
+		ip link add bad0 link-netnsid 3 type mlo
+	check_eq "instances in the other netns" "" \
+		"$(ip -n "mlo-bad-$$" -o link show type mlo)"
 	unchanged
 }
 
@@ -110,9 +129,10 @@ require_cmd ip python3
 mlo_require_module
 trap mlo_cleanup EXIT
 
-ktap_header 6
+ktap_header 7
 run_test "IFLA_INFO_DATA is refused" test_info_data
 run_test "link addresses other than zero are refused" test_address
+run_test "a link netns is refused" test_link_netns
 run_test "duplicate and invalid names are refused" test_names
 run_test "MTU out of range is refused" test_mtu
 run_test "unknown kind is refused" test_unknown_kind
