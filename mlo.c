@@ -18,9 +18,10 @@
  * - 127.0.0.0/8 and ::1 are refused on mlo devices through the address
  *   validator chains, so bringing one up does not give it a second copy
  *   of lo's addresses and local routes.
- * - Packet taps see a looped packet once: on its way out. The receive half
- *   is marked PACKET_LOOPBACK, which af_packet ignores, and turned back into
- *   PACKET_HOST by an rx_handler that runs after the taps (as vrf does).
+ * - Packet taps see a looped IP packet once: on its way out. The receive
+ *   half is marked PACKET_LOOPBACK, which af_packet ignores, and given its
+ *   own type back by an rx_handler that runs after the taps (as vrf does).
+ *   Other frames are seen twice, as every frame is on lo.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -65,6 +66,23 @@ static bool netif_is_mlo(const struct net_device *dev)
 	return dev->netdev_ops == &mlo_netdev_ops;
 }
 
+/*
+ * Whether the receive half of a looped packet is marked PACKET_LOOPBACK,
+ * so that af_packet skips it. Only IPv4 and IPv6, as vrf and
+ * dev_loopback_xmit() do: tc, netfilter's netdev ingress hook and XDP see
+ * the mark before mlo_handle_frame() removes it, and nft's meta pkttype
+ * knows PACKET_LOOPBACK for those two protocols only (it warns on any
+ * other). A frame for another host stays PACKET_OTHERHOST, as on lo.
+ */
+static bool mlo_mark_looped(const struct sk_buff *skb)
+{
+	if (skb->pkt_type == PACKET_OTHERHOST)
+		return false;
+
+	return skb->protocol == htons(ETH_P_IP) ||
+	       skb->protocol == htons(ETH_P_IPV6);
+}
+
 static netdev_tx_t mlo_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct mlo_priv *priv = netdev_priv(dev);
@@ -87,7 +105,7 @@ static netdev_tx_t mlo_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb->protocol = eth_type_trans(skb, dev);
 
 	/* Taps already saw this packet in dev_queue_xmit_nit(). */
-	if (skb->pkt_type == PACKET_HOST)
+	if (mlo_mark_looped(skb))
 		skb->pkt_type = PACKET_LOOPBACK;
 
 	len = skb->len;
@@ -110,9 +128,11 @@ static rx_handler_result_t mlo_handle_frame(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
 
-	/* Past the taps: the stack wants to see a packet for this host. */
-	if (skb->pkt_type == PACKET_LOOPBACK)
+	/* Past the taps: give the stack the type eth_type_trans() found. */
+	if (skb->pkt_type == PACKET_LOOPBACK) {
 		skb->pkt_type = PACKET_HOST;
+		eth_skb_pkt_type(skb, skb->dev);
+	}
 
 	return RX_HANDLER_PASS;
 }

@@ -9,7 +9,8 @@
  *   online and values past 32 bits, which traffic from user space on a
  *   two-CPU guest cannot produce.
  * - Stats that stay allocated from ndo_uninit to the destructor.
- * - The rx_handler's packet type rewrite for each packet type.
+ * - The rx_handler's packet type rewrite for each packet type and
+ *   destination.
  *
  * Built only against kernels with CONFIG_KUNIT (the debug kernel); load
  * mlo.ko first, then this module, and read the results from the kernel
@@ -218,15 +219,25 @@ static void mlo_stats_outlive_uninit(struct kunit *test)
 	dev->priv_destructor(dev);
 }
 
+/* What the rx_handler makes of each packet type, by destination: a looped
+ * packet gets the type eth_type_trans() gave it, the others are left as
+ * they are. An mlo device's own and broadcast addresses are all zeroes,
+ * as lo's are.
+ */
 static const struct {
-	unsigned char in, out;
+	unsigned char in;
+	u8 dest[ETH_ALEN];
+	unsigned char out;
 } mlo_pkt_types[] = {
-	{ PACKET_LOOPBACK, PACKET_HOST },
-	{ PACKET_HOST, PACKET_HOST },
-	{ PACKET_BROADCAST, PACKET_BROADCAST },
-	{ PACKET_MULTICAST, PACKET_MULTICAST },
-	{ PACKET_OTHERHOST, PACKET_OTHERHOST },
-	{ PACKET_OUTGOING, PACKET_OUTGOING },
+	{ PACKET_LOOPBACK, { 0 }, PACKET_HOST },
+	{ PACKET_LOOPBACK, { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 }, PACKET_MULTICAST },
+	{ PACKET_LOOPBACK, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, PACKET_MULTICAST },
+	{ PACKET_LOOPBACK, { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 }, PACKET_OTHERHOST },
+	{ PACKET_HOST, { 0 }, PACKET_HOST },
+	{ PACKET_BROADCAST, { 0 }, PACKET_BROADCAST },
+	{ PACKET_MULTICAST, { 0 }, PACKET_MULTICAST },
+	{ PACKET_OTHERHOST, { 0 }, PACKET_OTHERHOST },
+	{ PACKET_OUTGOING, { 0 }, PACKET_OUTGOING },
 };
 
 static void mlo_rx_handler_pkt_type(struct kunit *test)
@@ -243,15 +254,21 @@ static void mlo_rx_handler_pkt_type(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(mlo_pkt_types); i++) {
 		struct sk_buff *skb = alloc_skb(ETH_HLEN, GFP_KERNEL);
 		struct sk_buff *orig = skb;
+		struct ethhdr *eth;
 
 		KUNIT_ASSERT_NOT_NULL(test, skb);
+		skb_reset_mac_header(skb);
+		eth = skb_put_zero(skb, ETH_HLEN);
+		ether_addr_copy(eth->h_dest, mlo_pkt_types[i].dest);
+		skb_pull(skb, ETH_HLEN);
 		skb->dev = dev;
 		skb->pkt_type = mlo_pkt_types[i].in;
 		KUNIT_EXPECT_EQ(test, RX_HANDLER_PASS, handler(&skb));
 		KUNIT_EXPECT_PTR_EQ(test, orig, skb);
 		pkt_type = skb->pkt_type;
 		KUNIT_EXPECT_EQ_MSG(test, mlo_pkt_types[i].out, pkt_type,
-				    "pkt_type %u", mlo_pkt_types[i].in);
+				    "case %d: pkt_type %u to %pM", i,
+				    mlo_pkt_types[i].in, mlo_pkt_types[i].dest);
 		kfree_skb(skb);
 	}
 }

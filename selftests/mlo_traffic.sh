@@ -3,7 +3,8 @@
 #
 # Traffic through an mlo instance: routed pings and UDP go out of it and
 # come back on it; AF_PACKET frames sent on it come back on it; taps see
-# each looped packet once; tx/rx packets and bytes are exact and agree in
+# each looped IP packet once, other frames twice, as on lo; tx/rx
+# packets and bytes are exact and agree in
 # ip -s link, /proc/net/dev and sysfs, also with several CPUs sending at
 # once. Traffic to an address configured on an instance is carried by lo
 # (the kernel uses net->loopback_dev for every local destination), so it
@@ -227,22 +228,30 @@ test_local_via_lo()
 # Frames sent on mlo0 from an AF_PACKET socket come back on it. An
 # ETH_P_ALL tap sees each once, going out; a socket bound to the
 # ethertype sees each once, coming in as PACKET_HOST.
+# ETH_P_ALL taps see a looped IP frame once, on its way out (its received
+# copy is PACKET_LOOPBACK, which af_packet skips), and any other frame
+# twice, out and in, as they see every frame on lo. A socket bound to
+# the ethertype sees the received copy only.
 test_af_packet()
 {
 	local n=5 out
 
 	traffic_setup || return 1
 	out=$(nsx python3 "$UTIL" taps mlo0 $n)
-	check_eq "taps" "ethertype=88b5 all=$n all_types=outgoing proto=$n proto_types=host" "$out"
+	check_eq "taps" "ethertype=88b5 all=$((2 * n)) all_types=host,outgoing proto=$n proto_types=host" "$out"
 	# 60-byte frames: 46 bytes each without the Ethernet header.
 	check_counters mlo0 $n $((n * 46)) $n $((n * 46))
 
 	# No handler for the ethertype: looped and counted, then dropped by
-	# the core for want of a protocol (rx_dropped), as on lo; the tap
-	# still sees each frame once.
+	# the core for want of a protocol (rx_dropped), as on lo.
 	out=$(nsx python3 "$UTIL" taps mlo0 $n --ethertype 88b6 --no-proto)
-	check_eq "taps, no handler" "ethertype=88b6 all=$n all_types=outgoing" "$out"
+	check_eq "taps, no handler" "ethertype=88b6 all=$((2 * n)) all_types=host,outgoing" "$out"
 	check_counters mlo0 $((2 * n)) $((2 * n * 46)) $((2 * n)) $((2 * n * 46)) $n
+
+	# IPv4 (a bad header, which IP drops): seen once by ETH_P_ALL.
+	out=$(nsx python3 "$UTIL" taps mlo0 $n --ethertype 0800)
+	check_eq "taps, IPv4" "ethertype=0800 all=$n all_types=outgoing proto=$n proto_types=host" "$out"
+	check_counters mlo0 $((3 * n)) $((3 * n * 46)) $((3 * n)) $((3 * n * 46)) $n
 }
 
 # tcpdump -i mlo0 shows each looped packet once: N pings are N echo
