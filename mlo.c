@@ -8,13 +8,12 @@
  * loopback, net->loopback_dev:
  *
  * - IFF_LOOPBACK is set only after register_netdevice() and cleared again
- *   before the device is queued for unregistration. ip6_route_dev_notify()
- *   points the netns's IPv6 null/prohibit/blackhole entries at whichever
+ *   by the first NETDEV_UNREGISTER handler. ip6_route_dev_notify() points
+ *   the netns's IPv6 null/prohibit/blackhole entries at whichever
  *   IFF_LOOPBACK device sends NETDEV_REGISTER and drops their inet6_dev
  *   references on its NETDEV_UNREGISTER; those entries belong to lo.
- * - Every unregistration goes through ->dellink (ip link del, netns
- *   teardown, rmmod, a failed newlink), and moving to another netns, which
- *   would send those events without ->dellink, is refused as it is for lo.
+ * - Moving to another netns, which sends both events again, is refused as
+ *   it is for lo.
  * - 127.0.0.0/8 and ::1 are refused on mlo devices through the address
  *   validator chains, so bringing one up does not give it a second copy
  *   of lo's addresses and local routes.
@@ -356,20 +355,34 @@ static int mlo_newlink(struct net_device *dev,
 
 MLO_NEWLINK_ADAPTER(mlo_newlink);
 
-static void mlo_dellink(struct net_device *dev, struct list_head *head)
-{
-	/* Before NETDEV_UNREGISTER: see mlo_register(). */
-	WRITE_ONCE(dev->flags, dev->flags & ~IFF_LOOPBACK);
-	unregister_netdevice_queue(dev, head);
-}
-
 static struct rtnl_link_ops mlo_link_ops __read_mostly = {
 	.kind			= MLO_DRV_NAME,
 	.priv_size		= sizeof(struct mlo_priv),
 	.setup			= mlo_setup,
 	.validate		= mlo_validate,
 	.newlink		= MLO_NEWLINK(mlo_newlink),
-	.dellink		= mlo_dellink,
+};
+
+/* IFF_LOOPBACK goes just before NETDEV_UNREGISTER reaches
+ * ip6_route_dev_notify() (see mlo_register()), on every way a device is
+ * unregistered, and no earlier: the device is closed first, so routing
+ * daemons see it go down still a loopback. RTM_DELLINK, built after the
+ * NETDEV_UNREGISTER handlers, carries the flags without it.
+ */
+static int mlo_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event == NETDEV_UNREGISTER && netif_is_mlo(dev))
+		WRITE_ONCE(dev->flags, dev->flags & ~IFF_LOOPBACK);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mlo_netdev_nb = {
+	.notifier_call		= mlo_netdev_event,
+	/* Before every other NETDEV_UNREGISTER handler. */
+	.priority		= INT_MAX,
 };
 
 static int mlo_inetaddr_validate(struct notifier_block *nb,
@@ -444,6 +457,9 @@ static int __init mlo_init_module(void)
 	if (err)
 		goto err_inet6;
 
+	err = register_netdevice_notifier(&mlo_netdev_nb);
+	if (err)
+		goto err_netdev;
 	err = rtnl_link_register(&mlo_link_ops);
 	if (err < 0)
 		goto err_link;
@@ -458,9 +474,11 @@ static int __init mlo_init_module(void)
 	if (!err)
 		return 0;
 
-	/* Also unregisters the devices made so far, through ->dellink. */
+	/* Also unregisters the devices made so far. */
 	rtnl_link_unregister(&mlo_link_ops);
 err_link:
+	unregister_netdevice_notifier(&mlo_netdev_nb);
+err_netdev:
 	unregister_inet6addr_validator_notifier(&mlo_inet6addr_nb);
 err_inet6:
 	unregister_inetaddr_validator_notifier(&mlo_inetaddr_nb);
@@ -470,6 +488,7 @@ err_inet6:
 static void __exit mlo_cleanup_module(void)
 {
 	rtnl_link_unregister(&mlo_link_ops);
+	unregister_netdevice_notifier(&mlo_netdev_nb);
 	unregister_inet6addr_validator_notifier(&mlo_inet6addr_nb);
 	unregister_inetaddr_validator_notifier(&mlo_inetaddr_nb);
 }

@@ -174,6 +174,55 @@ test_announce()
 	rm -f "$mon"
 }
 
+# check_farewell MON DEV: every RTM_NEWLINK DEV got carried LOOPBACK, up
+# to its RTM_DELLINK: routing daemons never see it stop being a loopback.
+check_farewell()
+{
+	local msgs
+
+	# "all-nsid" puts "[nsid N]" or "[nsid current]" first.
+	msgs=$(sed -E 's/^\[nsid [^]]*\] *//' "$1" | grep ": $2:")
+	check_eq "$2 deleted" 1 "$(echo "$msgs" | grep -c '^Deleted ')"
+	check_eq "$2 RTM_NEWLINK without LOOPBACK" "" \
+		"$(echo "$msgs" | grep -v '^Deleted ' | grep -v '[<,]LOOPBACK[,>]')"
+	check_match "$2 went down before" "^[0-9]+: $2: <LOOPBACK>" \
+		"$(echo "$msgs" | grep -v '^Deleted ' | tail -n 1)"
+}
+
+# An instance that is up goes down, then away, as a loopback: deleted,
+# with its netns, and by rmmod.
+test_farewell()
+{
+	local mon pid
+
+	mlo_load numdevs=1 || return 1
+	netns_new "$NS" || return 1
+	ip link add bye0 type mlo
+	ip -n "$NS" link add bye1 type mlo
+	ip link set mlo0 up
+	ip link set bye0 up
+	ip -n "$NS" link set bye1 up
+	ip addr add 192.0.2.8/32 dev bye0
+	# A listener outside the netns, which one inside would keep alive.
+	ip netns set "$NS" 7
+	mon=$(mktemp)
+	ip -o monitor link all-nsid > "$mon" &
+	pid=$!
+	sleep 1
+	ip link del bye0
+	ip netns del "$NS"
+	# The netns goes away in a workqueue.
+	wait_for 20 grep -q "Deleted .*: bye1:" "$mon"
+	mlo_unload
+	sleep 1
+	kill $pid
+	wait $pid 2> /dev/null
+	check_farewell "$mon" bye0
+	check_farewell "$mon" bye1
+	check_farewell "$mon" mlo0
+	rm -f "$mon"
+}
+
 # An instance sends nothing by itself: no MLD, IGMP, ND or ARP.
 test_silent()
 {
@@ -207,7 +256,7 @@ require_cmd ip ping python3 shuf timeout
 mlo_require_module
 trap mlo_cleanup EXIT
 
-ktap_header 11
+ktap_header 12
 run_test "create by name" test_by_name
 run_test "create with automatic name" test_auto_name
 run_test "numdevs creates devices at load" test_numdevs
@@ -216,6 +265,7 @@ run_test "create in a netns" test_in_netns
 run_test "delete 2, 10, $MANY in creation, reverse, random order" test_delete_orders
 run_test "delete the first of two" test_first_of_two
 run_test "first RTM_NEWLINK says LOOPBACK" test_announce
+run_test "RTM_NEWLINK says LOOPBACK until RTM_DELLINK" test_farewell
 run_test "an idle instance sends nothing" test_silent
 run_test "delete by group" test_group_delete
 run_test "lo intact" test_lo_intact
