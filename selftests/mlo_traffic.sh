@@ -3,7 +3,8 @@
 #
 # Traffic through an mlo instance: routed pings and UDP go out of it and
 # come back on it; AF_PACKET frames sent on it come back on it; taps see
-# each looped IP packet once, other frames twice, as on lo; tx/rx
+# each looped IP packet once, other frames twice, as on lo; transit
+# traffic routed into it loops until its TTL ends, as on lo; tx/rx
 # packets and bytes are exact and agree in
 # ip -s link, /proc/net/dev and sysfs, also with several CPUs sending at
 # once. Traffic to an address configured on an instance is carried by lo
@@ -315,6 +316,73 @@ test_concurrent()
 	check_no_loss mlo0
 }
 
+# mib NAME: a counter of NS's SNMP MIBs since the netns was made.
+mib()
+{
+	nsx nstat -az "$1" | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+# transit_via DEV: a packet forwarded into DEV comes back in on DEV and
+# is forwarded into it again, as on lo, until its TTL runs out. A
+# neighbour (NS-peer, over veth) pings DST with TTL 10 through NS, which
+# forwards PREFIX into DEV: NS receives it with TTL 10, 9, ..., 2 and
+# forwards it each time (9 transmissions on DEV), then answers TTL 1 with
+# one ICMP time exceeded.
+transit_via()
+{
+	local dev=$1 peer=$NS-peer out
+
+	traffic_setup || return 1
+	netns_new "$peer" || return 1
+	ip link add veth0 netns "$NS" type veth peer name veth0 netns "$peer" ||
+		return 1
+	ip -n "$NS" addr add 198.51.100.1/24 dev veth0
+	ip -n "$NS" link set veth0 up
+	ip -n "$peer" addr add 198.51.100.2/24 dev veth0
+	ip -n "$peer" link set veth0 up
+	ip -n "$peer" route add "$PREFIX" via 198.51.100.1
+	nsx sysctl -qw net.ipv4.ip_forward=1
+	[ "$dev" = mlo0 ] || {
+		ip -n "$NS" route del "$PREFIX" dev mlo0
+		ip -n "$NS" route add "$PREFIX" dev "$dev"
+	}
+	out=$(ip netns exec "$peer" ping -c 1 -t 10 -W 2 "$DST" 2>&1)
+	check_match "the neighbour is told the TTL ran out" \
+		"From 198.51.100.1 .*Time to live exceeded" "$out"
+	check_eq "$dev transmitted the packet 9 times" 9 "$(link_stat -n "$NS" "$dev" tx_packets)"
+	check_eq "$dev received it 9 times" 9 "$(link_stat -n "$NS" "$dev" rx_packets)"
+	check_eq "IpForwDatagrams" 9 "$(mib IpForwDatagrams)"
+	check_eq "IcmpOutTimeExcds" 1 "$(mib IcmpOutTimeExcds)"
+}
+
+test_transit_loop()
+{
+	transit_via mlo0 || return 1
+	# The same on lo, in a fresh netns: mlo does what lo does.
+	mlo_netns_cleanup
+	transit_via lo
+}
+
+# A prefix to absorb is routed to a blackhole, or made local with
+# "route add local" (answered by this host): neither loops.
+test_transit_alternatives()
+{
+	local peer=$NS-peer
+
+	transit_via mlo0 > /dev/null
+	mlo_check_failed=0
+	ip -n "$NS" route del "$PREFIX" dev mlo0
+	ip -n "$NS" route add blackhole "$PREFIX"
+	check_err "a blackhole drops it" "0 received" \
+		ip netns exec "$peer" ping -c 1 -t 10 -W 1 "$DST"
+	check_eq "IpForwDatagrams after a blackhole" 9 "$(mib IpForwDatagrams)"
+	ip -n "$NS" route del blackhole "$PREFIX"
+	ip -n "$NS" route add local "$PREFIX" dev mlo0
+	check_ok "a local route answers it" \
+		ip netns exec "$peer" ping -c 1 -t 10 -W 2 "$DST"
+	check_eq "mlo0 carried neither" 9 "$(link_stat -n "$NS" mlo0 tx_packets)"
+}
+
 # lo still works in a netns whose instance carried traffic, and in
 # init_net once the module is gone.
 test_lo_intact()
@@ -333,7 +401,7 @@ require_cmd ip ping python3 nstat tcpdump taskset awk
 mlo_require_module
 trap mlo_cleanup EXIT
 
-ktap_header 8
+ktap_header 10
 run_test "routed ping: exact packets and bytes in sysfs, ip -s, /proc/net/dev" test_ping_routed
 run_test "routed UDP is delivered and counted exactly" test_udp_routed
 run_test "IPv6 route via an instance is a reject route" test_ipv6_routed
@@ -341,5 +409,7 @@ run_test "traffic to an instance's addresses goes over lo" test_local_via_lo
 run_test "AF_PACKET frames come back once per socket" test_af_packet
 run_test "tcpdump sees each looped packet once" test_tcpdump_once
 run_test "concurrent senders on every CPU sum exactly" test_concurrent
+run_test "transit traffic routed into an instance loops until its TTL ends, as on lo" test_transit_loop
+run_test "blackhole and local routes absorb a prefix without a loop" test_transit_alternatives
 run_test "lo intact" test_lo_intact
 ktap_finish
