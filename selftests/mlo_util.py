@@ -40,9 +40,31 @@
       Ask the kernel (RTM_NEWLINK with IFLA_NET_NS_FD) to move DEV to the
       netns NETNS_FILE refers to (/run/netns/X, /proc/PID/ns/net); print
       the answer as "error=ERRNO msg=EXTACK"; exit 0 only if it succeeded.
+  mlo_util.py frames DEV SPEC... [--count N] [--seconds S]
+      Send raw frames on DEV from an AF_PACKET socket, each SPEC
+      (KIND@DST-MAC) COUNT times (default 1), or round after round for
+      SECONDS. KIND: ipv4, ipv6 (UDP to a multicast address when the
+      destination MAC is multicast, else to a unicast one), arp (a
+      request), 88b5 (a local experimental ethertype), vlan (802.1Q, VID
+      5, carrying 88b5), short (ethertype IPv4 but only 4 bytes of
+      header: 18 bytes in all), runt (13 bytes: shorter than an Ethernet
+      header, af_packet refuses it). Print "sent=N refused=M".
+  mlo_util.py sniff DEV [--seconds S] [--send SPEC...]
+      Count the frames an ETH_P_ALL socket bound to DEV sees, by
+      ethertype and packet type; with --send, first send the frames
+      SPEC... (as frames does) from another socket; print "ready" once
+      listening (and sent), then,
+      after SECONDS (default 60) or on SIGTERM, "ETHERTYPE:TYPE=N ..."
+      sorted, or "none".
+  mlo_util.py xdppin PREFIX
+      Load two two-instruction XDP programs, returning XDP_PASS and
+      XDP_DROP (no compiler: the bytecode is written out here), and pin
+      them in bpffs at PREFIX-pass and PREFIX-drop. Print "pass=ID
+      drop=ID", their program ids.
 """
 
 import argparse
+import ctypes
 import os
 import select
 import signal
@@ -347,6 +369,147 @@ def cmd_setns(args):
     return 0 if error == 0 else 1
 
 
+def ip_checksum(hdr):
+    if len(hdr) % 2:
+        hdr += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def frame_for(kind, dst):
+    """One Ethernet frame from 00:00:00:00:00:00 (an instance's address)."""
+    mac = bytes.fromhex(dst.replace(":", ""))
+    mcast = bool(mac[0] & 1) and mac != b"\xff" * 6
+    head = mac + bytes(6)
+    payload = b"mlo-selftest"
+    if kind == "ipv4":
+        daddr = socket.inet_aton("224.0.0.1" if mcast else "198.51.100.1")
+        udp = struct.pack("!HHHH", 4000, 9, 8 + len(payload), 0) + payload
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                         socket.inet_aton("192.0.2.1"), daddr)
+        ip = ip[:10] + struct.pack("!H", ip_checksum(ip)) + ip[12:]
+        frame = head + b"\x08\x00" + ip + udp
+    elif kind == "ipv6":
+        daddr = socket.inet_pton(socket.AF_INET6, "ff02::1" if mcast else "2001:db8::1")
+        udp = struct.pack("!HHHH", 4000, 9, 8 + len(payload), 0) + payload
+        ip = struct.pack("!IHBB16s16s", 6 << 28, len(udp), 17, 64,
+                         socket.inet_pton(socket.AF_INET6, "2001:db8::2"), daddr)
+        frame = head + b"\x86\xdd" + ip + udp
+    elif kind == "arp":
+        arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, bytes(6),
+                          socket.inet_aton("192.0.2.1"), bytes(6),
+                          socket.inet_aton("192.0.2.9"))
+        frame = head + b"\x08\x06" + arp
+    elif kind == "88b5":
+        frame = head + b"\x88\xb5" + payload
+    elif kind == "vlan":
+        frame = head + b"\x81\x00" + struct.pack("!H", 5) + b"\x88\xb5" + payload
+    elif kind == "short":
+        return head + b"\x08\x00" + b"\x45\x00\x00\x14"
+    elif kind == "runt":
+        return head[:12] + b"\x08"
+    else:
+        raise SystemExit("frames: unknown kind %s" % kind)
+    return frame + bytes(max(0, 60 - len(frame)))
+
+
+def cmd_frames(args):
+    stop = stop_on_sigterm()
+    sender = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sender.bind((args.dev, 0))
+    frames = []
+    for spec in args.spec:
+        kind, _, dst = spec.partition("@")
+        frames.append(frame_for(kind, dst or "00:00:00:00:00:00"))
+    sent = refused = 0
+    deadline = time.monotonic() + args.seconds if args.seconds else None
+    rounds = 0
+    while not stop[0]:
+        if deadline is None and rounds >= args.count:
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        rounds += 1
+        for frame in frames:
+            try:
+                sender.send(frame)
+                sent += 1
+            except OSError:
+                refused += 1
+        if deadline is not None:
+            time.sleep(0.001)
+    print("sent=%d refused=%d" % (sent, refused), flush=True)
+    return 0
+
+
+def cmd_sniff(args):
+    stop = stop_on_sigterm()
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    sock.bind((args.dev, ETH_P_ALL))
+    if args.send:
+        sender = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        sender.bind((args.dev, 0))
+        for spec in args.send:
+            kind, _, dst = spec.partition("@")
+            sender.send(frame_for(kind, dst or "00:00:00:00:00:00"))
+    print("ready", flush=True)
+    seen = {}
+    deadline = time.monotonic() + args.seconds
+    while not stop[0] and time.monotonic() < deadline:
+        if not select.select([sock], [], [], 0.1)[0]:
+            continue
+        data, addr = sock.recvfrom(65535)
+        key = "%s:%s" % (data[12:14].hex(), PACKET_TYPES.get(addr[2], str(addr[2])))
+        seen[key] = seen.get(key, 0) + 1
+    print(" ".join("%s=%d" % kv for kv in sorted(seen.items())) or "none", flush=True)
+    return 0
+
+
+SYS_BPF = 321  # x86_64
+BPF_PROG_LOAD = 5
+BPF_OBJ_PIN = 6
+BPF_OBJ_GET_INFO_BY_FD = 15
+BPF_PROG_TYPE_XDP = 6
+XDP_VERDICTS = {"drop": 1, "pass": 2}
+
+
+def bpf(cmd, attr):
+    libc = ctypes.CDLL(None, use_errno=True)
+    buf = ctypes.create_string_buffer(attr, len(attr))
+    ret = libc.syscall(SYS_BPF, cmd, buf, len(attr))
+    if ret < 0:
+        err = ctypes.get_errno()
+        raise SystemExit("bpf(%d): %s" % (cmd, os.strerror(err)))
+    return ret
+
+
+def xdp_pin(path, verdict):
+    # r0 = verdict; exit
+    insns = struct.pack("=BBhi", 0xB7, 0, 0, XDP_VERDICTS[verdict])
+    insns += struct.pack("=BBhi", 0x95, 0, 0, 0)
+    ibuf = ctypes.create_string_buffer(insns, len(insns))
+    lic = ctypes.create_string_buffer(b"GPL")
+    attr = struct.pack("=IIQQIIQII16sII", BPF_PROG_TYPE_XDP, 2,
+                       ctypes.addressof(ibuf), ctypes.addressof(lic),
+                       0, 0, 0, 0, 0, b"mlo_" + verdict.encode(), 0, 0)
+    attr += bytes(128 - len(attr))
+    fd = bpf(BPF_PROG_LOAD, attr)
+    path = ctypes.create_string_buffer(path.encode())
+    bpf(BPF_OBJ_PIN, struct.pack("=QII", ctypes.addressof(path), fd, 0) + bytes(8))
+    # struct bpf_prog_info begins with type and id
+    info = ctypes.create_string_buffer(256)
+    bpf(BPF_OBJ_GET_INFO_BY_FD, struct.pack("=IIQ", fd, 256, ctypes.addressof(info)))
+    return struct.unpack("=II", info.raw[:8])[1]
+
+
+def cmd_xdppin(args):
+    print(" ".join("%s=%d" % (v, xdp_pin("%s-%s" % (args.prefix, v), v))
+                   for v in ("pass", "drop")))
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -402,6 +565,23 @@ def main():
     s.add_argument("dev")
     s.add_argument("netns")
     s.set_defaults(func=cmd_setns)
+
+    s = sub.add_parser("frames")
+    s.add_argument("dev")
+    s.add_argument("spec", nargs="+")
+    s.add_argument("--count", type=int, default=1)
+    s.add_argument("--seconds", type=float)
+    s.set_defaults(func=cmd_frames)
+
+    s = sub.add_parser("sniff")
+    s.add_argument("dev")
+    s.add_argument("--seconds", type=float, default=60)
+    s.add_argument("--send", nargs="+", default=[])
+    s.set_defaults(func=cmd_sniff)
+
+    s = sub.add_parser("xdppin")
+    s.add_argument("prefix")
+    s.set_defaults(func=cmd_xdppin)
 
     args = p.parse_args()
     return args.func(args)
