@@ -180,8 +180,7 @@ check_farewell()
 {
 	local msgs
 
-	# "all-nsid" puts "[nsid N]" or "[nsid current]" first.
-	msgs=$(sed -E 's/^\[nsid [^]]*\] *//' "$1" | grep ": $2:")
+	msgs=$(grep ": $2:" "$1")
 	check_eq "$2 deleted" 1 "$(echo "$msgs" | grep -c '^Deleted ')"
 	check_eq "$2 RTM_NEWLINK without LOOPBACK" "" \
 		"$(echo "$msgs" | grep -v '^Deleted ' | grep -v '[<,]LOOPBACK[,>]')"
@@ -190,35 +189,28 @@ check_farewell()
 }
 
 # An instance that is up goes down, then away, as a loopback: deleted,
-# with its netns, and by rmmod.
+# and by rmmod. (A netns's teardown cannot be watched: a listener in it
+# keeps it alive, and one outside loses its nsid before the devices go.
+# It unregisters through the same call as these two.)
 test_farewell()
 {
 	local mon pid
 
 	mlo_load numdevs=1 || return 1
-	netns_new "$NS" || return 1
 	ip link add bye0 type mlo
-	ip -n "$NS" link add bye1 type mlo
 	ip link set mlo0 up
 	ip link set bye0 up
-	ip -n "$NS" link set bye1 up
 	ip addr add 192.0.2.8/32 dev bye0
-	# A listener outside the netns, which one inside would keep alive.
-	ip netns set "$NS" 7
 	mon=$(mktemp)
-	ip -o monitor link all-nsid > "$mon" &
+	ip -o monitor link > "$mon" &
 	pid=$!
 	sleep 1
 	ip link del bye0
-	ip netns del "$NS"
-	# The netns goes away in a workqueue.
-	wait_for 20 grep -q "Deleted .*: bye1:" "$mon"
 	mlo_unload
 	sleep 1
 	kill $pid
 	wait $pid 2> /dev/null
 	check_farewell "$mon" bye0
-	check_farewell "$mon" bye1
 	check_farewell "$mon" mlo0
 	rm -f "$mon"
 }
