@@ -253,6 +253,15 @@ test_af_packet()
 	out=$(nsx python3 "$UTIL" taps mlo0 $n --ethertype 0800)
 	check_eq "taps, IPv4" "ethertype=0800 all=$n all_types=outgoing proto=$n proto_types=host" "$out"
 	check_counters mlo0 $((3 * n)) $((3 * n * 46)) $((3 * n)) $((3 * n * 46)) $n
+
+	# Sent past the transmit taps (PACKET_QDISC_BYPASS; pktgen and
+	# generic XDP_TX likewise): an IP frame is invisible to ETH_P_ALL
+	# taps, another one is seen once, received.
+	out=$(nsx python3 "$UTIL" taps mlo0 $n --ethertype 0800 --bypass)
+	check_eq "taps, IPv4 bypassing the qdisc layer" "ethertype=0800 all=0 all_types=- proto=$n proto_types=host" "$out"
+	out=$(nsx python3 "$UTIL" taps mlo0 $n --bypass)
+	check_eq "taps, 88b5 bypassing the qdisc layer" "ethertype=88b5 all=$n all_types=host proto=$n proto_types=host" "$out"
+	check_counters mlo0 $((5 * n)) $((5 * n * 46)) $((5 * n)) $((5 * n * 46)) $n
 }
 
 # tcpdump -i mlo0 shows each looped packet once: N pings are N echo

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Small tools the mlo selftests need and iproute2 does not offer.
 
-  mlo_util.py taps DEV COUNT [--ethertype HEX] [--no-proto]
+  mlo_util.py taps DEV COUNT [--ethertype HEX] [--no-proto] [--bypass]
       Send COUNT frames of an ethertype (default 0x88b5) on DEV from an
       AF_PACKET socket; read an ETH_P_ALL socket and a socket bound to
       the ethertype until each has COUNT frames or a second has passed,
       and print how many each got, with which packet types. With
-      --no-proto no socket is bound to the ethertype.
+      --no-proto no socket is bound to the ethertype; with --bypass the
+      sender sets PACKET_QDISC_BYPASS, which skips the transmit taps.
   mlo_util.py udp DST PORT COUNT SIZE
       Send COUNT UDP datagrams of SIZE bytes to DST:PORT and count how
       many a socket bound to the wildcard address on PORT receives.
@@ -75,6 +76,8 @@ import time
 
 ETH_P_ALL = 0x0003
 ETH_P_MLO_TEST = 0x88B5
+SOL_PACKET = 263
+PACKET_QDISC_BYPASS = 20
 
 PACKET_TYPES = {0: "host", 1: "broadcast", 2: "multicast", 3: "otherhost",
                 4: "outgoing", 5: "loopback"}
@@ -93,6 +96,8 @@ def cmd_taps(args):
         proto.bind((args.dev, args.ethertype))
         socks["proto"] = proto
     sender = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    if args.bypass:
+        sender.setsockopt(SOL_PACKET, PACKET_QDISC_BYPASS, 1)
     sender.bind((args.dev, 0))
 
     frame = bytes(6) + bytes(6) + want
@@ -520,6 +525,7 @@ def main():
     s.add_argument("count", type=int)
     s.add_argument("--ethertype", type=lambda x: int(x, 16), default=ETH_P_MLO_TEST)
     s.add_argument("--no-proto", action="store_true")
+    s.add_argument("--bypass", action="store_true")
     s.set_defaults(func=cmd_taps)
 
     s = sub.add_parser("udp")
