@@ -508,7 +508,11 @@ test_forbidden()
 
 	check_eq "user's lo addresses" "127.0.0.1/8 ::1/128" \
 		"$(U ip -o addr show dev lo | awk '{print $4}' | xargs)"
-	check_eq "user's local routes on lo" "local 127.0.0.0/8 proto kernel scope host src 127.0.0.1 local 127.0.0.1 proto kernel scope host src 127.0.0.1 broadcast 127.255.255.255 proto kernel scope link src 127.0.0.1" \
+	# What lo has in a netns no instance ever saw (5.10 also has a
+	# broadcast route for 127.0.0.0).
+	netns_new "$P-ref" || return 1
+	check_eq "user's local routes on lo" \
+		"$(ip -n "$P-ref" route show table local dev lo | xargs)" \
 		"$(U ip route show table local dev lo | xargs)"
 	check_eq "user's local IPv6 route on lo" "local ::1 proto kernel metric 0 pref medium" \
 		"$(U ip -6 route show table local dev lo | xargs)"
