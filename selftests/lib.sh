@@ -125,6 +125,33 @@ check_ok()
 	out=$("$@" 2>&1) || fail "$what: '$*' failed: $out"
 }
 
+# check_as_lo WHAT DEV CMD...: CMD, in which the word DEV stands for the
+# device, ends for DEV exactly as it ends for lo: the same exit status
+# and the same words. What the kernel says to a move of a netns-local
+# device differs between kernels; lo is the reference on each of them.
+# The exit status is left in AS_LO_RC.
+check_as_lo()
+{
+	local what=$1 dev=$2 arg want got
+	local -a lo_cmd=() dev_cmd=()
+
+	shift 2
+	for arg; do
+		if [ "$arg" = DEV ]; then
+			lo_cmd+=(lo)
+			dev_cmd+=("$dev")
+		else
+			lo_cmd+=("$arg")
+			dev_cmd+=("$arg")
+		fi
+	done
+	want=$("${lo_cmd[@]}" 2>&1)
+	AS_LO_RC=$?
+	got=$("${dev_cmd[@]}" 2>&1)
+	check_eq "$what: exit status as lo's" "$AS_LO_RC" "$?"
+	check_eq "$what: words as lo's" "$want" "$got"
+}
+
 # check_err WHAT TEXT CMD...: CMD must fail and say TEXT.
 check_err()
 {
@@ -287,15 +314,6 @@ lo_intact()
 }
 
 # ---- bounded waits, background helpers, netns and module life cycle ----
-
-# kver_at_least MAJOR MINOR: the running kernel is MAJOR.MINOR or newer.
-kver_at_least()
-{
-	local maj min
-
-	IFS=. read -r maj min _ <<< "$(uname -r)"
-	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "${min%%[!0-9]*}" -ge "$2" ]; }
-}
 
 # wait_for SECONDS CMD...: run CMD every 0.2 s until it succeeds; false
 # when it still fails after SECONDS.
