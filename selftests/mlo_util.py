@@ -57,6 +57,15 @@
       listening (and sent), then,
       after SECONDS (default 60) or on SIGTERM, "ETHERTYPE:TYPE=N ..."
       sorted, or "none".
+  mlo_util.py tstamp DEV DST PORT
+      What ethtool -T announces, end to end: send one UDP datagram to
+      DST:PORT (IPv4) from a socket bound to DEV that asks for software
+      transmit timestamps (SOF_TIMESTAMPING_TX_SOFTWARE, which only the
+      driver's skb_tx_timestamp() gives), while an ETH_P_ALL socket bound
+      to DEV asks for software receive timestamps. Print "tx=N rx=M
+      late=K": the transmit and receive timestamps read within a second
+      whose time lies between just before the send and just after, and
+      those outside that window.
   mlo_util.py xdppin PREFIX
       Load two two-instruction XDP programs, returning XDP_PASS and
       XDP_DROP (no compiler: the bytecode is written out here), and pin
@@ -515,6 +524,77 @@ def cmd_xdppin(args):
     return 0
 
 
+SO_TIMESTAMPING = 37
+SOF_TIMESTAMPING_TX_SOFTWARE = 1 << 1
+SOF_TIMESTAMPING_RX_SOFTWARE = 1 << 3
+SOF_TIMESTAMPING_SOFTWARE = 1 << 4
+SOF_TIMESTAMPING_OPT_ID = 1 << 7
+SOF_TIMESTAMPING_OPT_TSONLY = 1 << 11
+IP_RECVERR = 11
+SO_EE_ORIGIN_TIMESTAMPING = 4
+SCM_TSTAMP_SND = 0
+
+
+def software_stamp(ancdata):
+    """The software time (ns) of an SCM_TIMESTAMPING message, or None."""
+    for level, kind, data in ancdata:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPING:
+            sec, nsec = struct.unpack_from("=qq", data, 0)
+            return sec * 1000000000 + nsec
+    return None
+
+
+def tx_stamp_kind(ancdata):
+    """(origin, info) of the sock_extended_err carried with a stamp."""
+    for level, kind, data in ancdata:
+        if level == socket.SOL_IP and kind == IP_RECVERR:
+            _, origin, _, _, _, info, _ = struct.unpack_from("=IBBBBII", data)
+            return origin, info
+    return None, None
+
+
+def cmd_tstamp(args):
+    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    rx.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPING,
+                  SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE)
+    rx.bind((args.dev, ETH_P_ALL))
+    tx = sock_for(args.dst, args.dev)
+    tx.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPING,
+                  SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+                  SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY)
+    tag = b"mlo-tstamp-%d" % os.getpid()
+
+    before = time.time_ns()
+    tx.sendto(tag, (args.dst, args.port))
+    counts = {"tx": 0, "rx": 0, "late": 0}
+    stamps = []
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        # A pending error queue makes the socket readable (POLLERR).
+        r, _, _ = select.select([rx, tx], [], [], max(0, deadline - time.monotonic()))
+        if tx in r:
+            try:
+                _, anc, _, _ = tx.recvmsg(0, 1024,
+                                          socket.MSG_ERRQUEUE | socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                continue
+            origin, info = tx_stamp_kind(anc)
+            if origin == SO_EE_ORIGIN_TIMESTAMPING and info == SCM_TSTAMP_SND:
+                stamps.append(("tx", software_stamp(anc)))
+        if rx in r:
+            data, anc, _, _ = rx.recvmsg(65535, 1024)
+            if data.endswith(tag):
+                stamps.append(("rx", software_stamp(anc)))
+    after = time.time_ns()
+    for kind, ns in stamps:
+        if ns is not None and before <= ns <= after:
+            counts[kind] += 1
+        else:
+            counts["late"] += 1
+    print("tx=%(tx)d rx=%(rx)d late=%(late)d" % counts)
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -588,6 +668,12 @@ def main():
     s = sub.add_parser("xdppin")
     s.add_argument("prefix")
     s.set_defaults(func=cmd_xdppin)
+
+    s = sub.add_parser("tstamp")
+    s.add_argument("dev")
+    s.add_argument("dst")
+    s.add_argument("port", type=int)
+    s.set_defaults(func=cmd_tstamp)
 
     args = p.parse_args()
     return args.func(args)
