@@ -12,6 +12,7 @@
 #   make lint           checkpatch --strict, sparse, W=1 on every kernel
 #   make bench          benchmarks against lo and dummy
 #   make install        modules_install + depmod (DESTDIR honoured)
+#   make deb            build/deb/mlo-dkms_VERSION_all.deb (DKMS), lintian
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -64,4 +65,16 @@ bench:
 	scripts/deps base bench kernels
 	scripts/bench
 
-.PHONY: all modules clean install uninstall deps demo check check-all check-debug vm lint bench
+# dpkg-buildpackage writes its results beside the tree it builds: build
+# a copy of what the package ships, so the clone stays clean.
+DEB_DIR ?= $(or $(BUILD_DIR),$(CURDIR)/build)/deb
+
+deb:
+	scripts/deps deb
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/mlo
+	cp -r debian Kbuild mlo.c mlo.h dkms.conf README.md $(DEB_DIR)/mlo/
+	cd $(DEB_DIR)/mlo && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes
+
+.PHONY: all modules clean install uninstall deps demo check check-all check-debug vm lint bench deb
