@@ -43,11 +43,11 @@ demo: deps
 	scripts/demo
 
 check:
-	scripts/deps base lint dkms debug kernels
+	scripts/deps base lint dkms debug boot routing kernels
 	scripts/check -d
 
 check-all:
-	scripts/deps base lint dkms debug kernels
+	scripts/deps base lint dkms debug boot routing kernels
 	scripts/check -a -d
 
 check-debug:
