@@ -37,28 +37,41 @@ set_sysctl()
 # one sorted "key=value" per line.
 props()
 {
-	local dev=$1 f
+	local dev=$1
 
 	ip -d -j link show dev "$dev" | python3 -c '
-import json, sys
+import glob, json, os, sys
+
+dev = sys.argv[1]
 link = json.load(sys.stdin)[0]
 for key in ("ifindex", "ifname"):
     link.pop(key, None)
 for key, value in sorted(link.items()):
-    print("link.%s=%s" % (key, json.dumps(value, sort_keys=True)))'
+    print("link.%s=%s" % (key, json.dumps(value, sort_keys=True)))
+
+# One process for every file: each one spawned costs most of a second
+# on the debug kernel under emulation.
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:     # carrier and the like refuse while down
+        return ""
+
+for f in ("type", "flags", "mtu", "tx_queue_len", "addr_len",
+          "addr_assign_type", "address", "broadcast", "carrier",
+          "operstate", "dormant", "link_mode", "gro_flush_timeout",
+          "napi_defer_hard_irqs", "netdev_group", "proto_down", "threaded"):
+    path = "/sys/class/net/%s/%s" % (dev, f)
+    if os.path.exists(path):
+        print("sysfs.%s=%s" % (f, read(path)))
+for fam in ("ipv4", "ipv6"):
+    for path in sorted(glob.glob("/proc/sys/net/%s/conf/%s/*" % (fam, dev))):
+        print("%s/conf/DEV/%s=%s" % (fam, os.path.basename(path), read(path)))
+' "$dev"
 	ethtool -i "$dev" | sed 's/^/ethtool-i./'
 	ethtool -k "$dev" | sed '1d; s/^/ethtool-k./'
 	ethtool -T "$dev" | sed '1d; s/^/ethtool-T./'
-	for f in type flags mtu tx_queue_len addr_len addr_assign_type \
-		 address broadcast carrier operstate dormant link_mode \
-		 gro_flush_timeout napi_defer_hard_irqs netdev_group \
-		 proto_down threaded; do
-		[ -r "/sys/class/net/$dev/$f" ] &&
-			echo "sysfs.$f=$(cat "/sys/class/net/$dev/$f" 2> /dev/null)"
-	done
-	for f in /proc/sys/net/ipv4/conf/"$dev"/* /proc/sys/net/ipv6/conf/"$dev"/*; do
-		echo "${f#/proc/sys/net/}=$(cat "$f" 2> /dev/null)"
-	done | sed "s|/$dev/|/DEV/|"
 }
 
 # check_mtu_edges DEV: 68 and 65536 taken, 67 and 65537 refused.
