@@ -65,5 +65,7 @@ for t in "${tests[@]}"; do
 	   fi
 	   failed=1 ;;
 	esac
+	# What each file costs, for the time budget of make check.
+	echo "# $t: $((SECONDS - t0))s"
 done
 exit $failed
