@@ -140,9 +140,12 @@ topo_up()
 
 topo_down()
 {
+	local t=$SECONDS
+
 	bg_stop_all || fail "a daemon did not stop"
 	ip netns del "$P-a" 2> /dev/null
 	ip netns del "$P-b" 2> /dev/null
+	log "$KIND: daemons stopped in $((SECONDS - t))s"
 }
 
 # route NS FAMILY PREFIX: NS's route to PREFIX on one line, without the
@@ -177,9 +180,11 @@ show_logs()
 
 # ---- FRR ----
 
+# A directory per kind and netns: a socket left by the first kind's
+# daemons must not pass for the second's.
 frr_dir()
 {
-	echo "$TMP/frr-$1"
+	echo "$TMP/frr-$KIND-$1"
 }
 
 # frr NS CMD...: vtysh commands to NS's daemons. One vtysh for several
@@ -265,7 +270,11 @@ frr_conf()
 }
 
 # frr_start NS: zebra, then the others, in NS, as Debian's frr runs them
-# but with every path in our directory and no TCP vty.
+# but with every path in our directory and no TCP vty. The others start
+# once zebra listens (it opens its vty first): a bgpd 8.4 started
+# earlier was seen to fail its nexthop registrations ("sendmsg_nexthop:
+# zclient_send_message() failed") and then never withdrew svc0's
+# address on carrier off.
 frr_start()
 {
 	local d dmn ns=$1
@@ -278,6 +287,9 @@ frr_start()
 			--log "file:$d/$dmn.log"
 		wait_for $CONVERGE test -S "$d/$dmn.vty" ||
 			{ fail "$ns: $dmn did not start"; return 1; }
+		[ "$dmn" != zebra ] ||
+			wait_for $CONVERGE test -S "$d/zserv.api" ||
+			{ fail "$ns: zebra does not listen"; return 1; }
 	done
 }
 
@@ -393,6 +405,8 @@ test_frr_ospf()
 			-e 's/^  (State [A-Za-z]+),.*/\1/p' | paste -sd '|')"
 	check_ok "b: route to $A_LO4" wait_for $CONVERGE has_route b -4 $A_LO4
 	check_ok "b: route to $A_LO6" wait_for $CONVERGE has_route b -6 $A_LO6
+	# b pings from its lo1's /128: a must have the way back.
+	check_ok "a: route to $B_LO6" wait_for $CONVERGE has_route a -6 $B_LO6
 	log "$KIND: routes at b after ${SECONDS}s"
 	check_eq "b: $A_LO4" "$A_LO4 via $A_VETH dev veth0 proto ospf metric 20" \
 		"$(route b -4 $A_LO4)"
@@ -427,6 +441,15 @@ test_frr_carrier()
 	SECONDS=0
 	check_ok "b: $SVC withdrawn" wait_for $WITHDRAW no_route b -4 $SVC
 	log "$KIND: $SVC withdrawn after ${SECONDS}s"
+	if [ "$mlo_check_failed" -ne 0 ]; then
+		ip -n "$P-a" -d link show svc0 | sed 's/^/# a: /'
+		ip -n "$P-a" route show table all | grep svc0 | sed 's/^/# a: /'
+		frr a "show interface svc0" "show ip route $SVC" \
+			"show bgp ipv4 unicast $SVC" | sed 's/^/# a: /'
+		frr b "show bgp ipv4 unicast $SVC" "show ip route $SVC" |
+			sed 's/^/# b: /'
+		show_logs "$(frr_dir a)"
+	fi
 	check_ok "svc0 carrier on" ip -n "$P-a" link set svc0 carrier on
 	check_ok "b: $SVC back" wait_for $WITHDRAW has_route b -4 $SVC
 }
@@ -451,7 +474,7 @@ test_frr_delete()
 
 bird_dir()
 {
-	echo "$TMP/bird-$1"
+	echo "$TMP/bird-$KIND-$1"
 }
 
 # birdc NS CMD...: one command to NS's bird, without the banner.
@@ -598,6 +621,7 @@ test_bird_ospf()
 			"${WANT[mlo,bird_ospf6_ll]}" "$(bird_ospf_iface a ospf6)"
 	fi
 	check_ok "b: route to $A_LO6" wait_for $CONVERGE has_route b -6 $A_LO6
+	check_ok "a: route to $B_LO6" wait_for $CONVERGE has_route a -6 $B_LO6
 	check_eq "b: $A_LO6" "$A_LO6 via $A_LL dev veth0 proto bird metric 32 pref medium" \
 		"$(route b -6 $A_LO6)"
 	check_ok "b pings $A_LO6" ip netns exec "$P-b" ping -6 -c 1 -W 5 $A_LO6
