@@ -4,7 +4,7 @@
 #   make demo           see mlo work in a guest
 #   make check          lint on every kernel of scripts/kernels.list, in
 #                       guests what its check column says (CI runs this),
-#                       the suite and KUnit on the debug kernel
+#                       on the debug kernel KUnit, failslab, unload, fuzz
 #   make check-all      the whole suite on every kernel, packaging on every
 #                       kernel apt installs, and the debug kernel
 #   make check-debug    the debug kernel only (KASAN, lockdep, kmemleak, ...)
