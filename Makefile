@@ -5,8 +5,9 @@
 #   make check          lint on every kernel of scripts/kernels.list, in
 #                       guests what its check column says (CI runs this),
 #                       on the debug kernel KUnit, failslab, unload, fuzz
-#   make check-all      the whole suite on every kernel, packaging on every
-#                       kernel apt installs, and the debug kernel
+#   make check-all      the whole suite on every kernel, packaging and the
+#                       Debian package on every kernel apt installs, and
+#                       the debug kernel
 #   make check-debug    the debug kernel only (KASAN, lockdep, kmemleak, ...)
 #   make vm             a guest shell with mlo loaded
 #   make lint           checkpatch --strict, sparse, W=1 on every kernel
@@ -49,6 +50,7 @@ check:
 check-all:
 	scripts/deps base lint dkms debug boot routing kernels
 	scripts/check -a -d
+	scripts/test-deb
 
 check-debug:
 	scripts/deps base debug kernels
